@@ -1,0 +1,30 @@
+# quizsvc image: CPU-only torch, the package and its seed bank, run as a non-root user.
+# It runs the same commands as `make run`: `quizsvc init`, then gunicorn.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    QUIZSVC_BIND=0.0.0.0:8000
+
+WORKDIR /app
+
+# The CPU build of torch comes first so that no later requirement pulls a CUDA build.
+RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+
+COPY pyproject.toml README.md ./
+COPY quizsvc ./quizsvc
+COPY migrations ./migrations
+COPY seed ./seed
+RUN pip install -e . \
+    && useradd --create-home --uid 10001 quizsvc \
+    && mkdir -p /app/instance \
+    && chown quizsvc /app/instance
+
+USER quizsvc
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD python -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
+
+CMD ["sh", "-c", "quizsvc init && exec gunicorn -c quizsvc/gunicorn_conf.py 'quizsvc:create_app()'"]

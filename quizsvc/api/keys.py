@@ -1,0 +1,52 @@
+"""API keys of the caller's organisation, and who the caller is."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from quizsvc.api.auth import principal, requires
+from quizsvc.db import db
+from quizsvc.schemas.account import KeyCreateSchema, KeySchema, NewKeySchema, WhoAmISchema
+from quizsvc.services import accounts
+
+blp = Blueprint("keys", __name__, url_prefix="/api/v1", description="API keys and the caller's identity.")
+
+
+@blp.route("/keys")
+class Keys(MethodView):
+    @requires("admin")
+    @blp.response(200, KeySchema(many=True))
+    def get(self):
+        """List the organisation's API keys"""
+        return accounts.get_all_keys(db.session, organisation_id=principal().organisation_id)
+
+    @requires("admin")
+    @blp.arguments(KeyCreateSchema)
+    @blp.response(201, NewKeySchema)
+    def post(self, key_in):
+        """Create an API key; the response is the only time the key is shown"""
+        key, plaintext = accounts.create_key(
+            db.session, organisation_id=principal().organisation_id, role=key_in["role"], name=key_in["name"]
+        )
+        db.session.commit()
+        return {**{name: getattr(key, name) for name in KeySchema().fields}, "key": plaintext}
+
+
+@blp.route("/keys/<int:key_id>")
+class KeyById(MethodView):
+    @requires("admin")
+    @blp.response(204)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, key_id):
+        """Revoke an API key"""
+        accounts.revoke_key(db.session, organisation_id=principal().organisation_id, key_id=key_id)
+        db.session.commit()
+
+
+@blp.route("/me")
+class WhoAmI(MethodView):
+    @requires("viewer")
+    @blp.response(200, WhoAmISchema)
+    def get(self):
+        """Tell which organisation and role the key belongs to"""
+        me = principal()
+        return {"organisation": me.organisation_name, "role": me.role, "key_id": me.key_id}

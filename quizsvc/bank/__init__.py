@@ -1,0 +1,1 @@
+"""Question-bank formats: the seed Markdown parser and the YAML/JSON bank file."""

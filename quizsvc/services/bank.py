@@ -1,0 +1,31 @@
+"""Import and export of whole banks, in one transaction owned by the caller."""
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from sqlalchemy.orm import Session
+
+from quizsvc.services import questions
+
+
+def import_bank(
+    session: Session,
+    *,
+    organisation_id: int,
+    items: Iterable[dict],
+    on_progress: Callable[[], None] | None = None,
+) -> Counter:
+    """Upsert each question by slug; return how many were created, updated, unchanged."""
+    counts = Counter(created=0, updated=0, unchanged=0)
+    for item in items:
+        content = {key: value for key, value in item.items() if key != "slug"}
+        _, action = questions.upsert(session, organisation_id=organisation_id, slug=item["slug"], question_in=content)
+        counts[action] += 1
+        if on_progress is not None:
+            on_progress()
+    return counts
+
+
+def export_bank(session: Session, *, organisation_id: int, include_retired: bool = False) -> list[dict]:
+    versions, _ = questions.get_all(session, organisation_id=organisation_id, include_retired=include_retired)
+    return [{"slug": v.question.slug, **questions.version_content(v)} for v in versions]
