@@ -16,9 +16,10 @@ def create_app(config: dict | None = None) -> Flask:
     from quizsvc.config import Settings
     from quizsvc.db import db
 
-    app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
-    app.config.update(Settings.from_env().to_flask())
-    app.config.update(config or {})
+    settings = {**Settings.from_env().to_flask(), **(config or {})}
+    instance_path = settings["QUIZSVC_INSTANCE_PATH"] or Path(__file__).resolve().parent.parent / "instance"
+    app = Flask(__name__, instance_path=str(instance_path))
+    app.config.update(settings)
     if not app.config["QUIZSVC_DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["QUIZSVC_DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'quizsvc.db'}"

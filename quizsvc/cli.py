@@ -263,6 +263,25 @@ def bank_export(org, output, include_retired):
         click.echo(f"{len(items)} questions written to {output}", err=True)
 
 
+@bank_cli.command("from-markdown")
+@click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: stdout.")
+@click.option("--name", default=None, help="Bank name (default: the source file's stem).")
+def bank_from_markdown(source, output, name):
+    """Convert interview-question Markdown (the seed's layout) into a bank file to review."""
+    from quizsvc.bank.bank_file import dump_bank, parse_bank
+    from quizsvc.bank.seed_markdown import parse_seed_markdown
+
+    items = parse_seed_markdown(source.read_text(encoding="utf-8"))
+    text = dump_bank(name or source.stem, items, header=f"Generated from {source.name}; review before importing.")
+    parse_bank(text, source=str(output or "<stdout>"))  # what we write must import
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{len(items)} questions written to {output}", err=True)
+
+
 # -- one-step set-up -----------------------------------------------------------------------
 
 @click.command("init")

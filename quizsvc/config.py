@@ -41,10 +41,11 @@ class Settings:
     default_org: str = "default"
     bootstrap_key: str | None = None
     max_request_bytes: int = 1024 * 1024
-    max_page_size: int = 100
     log_level: str = "INFO"
     log_format: str = "json"
     seed_bank: str = "seed/llm_interview_zh.yaml"
+    # None means the project's own instance/ folder.
+    instance_path: str | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -55,10 +56,10 @@ class Settings:
             default_org=_str("QUIZSVC_DEFAULT_ORG", "default"),
             bootstrap_key=_str("QUIZSVC_BOOTSTRAP_KEY", None),
             max_request_bytes=_int("QUIZSVC_MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024),
-            max_page_size=_int("QUIZSVC_MAX_PAGE_SIZE", 100),
             log_level=_str("QUIZSVC_LOG_LEVEL", "INFO").upper(),
             log_format=_str("QUIZSVC_LOG_FORMAT", "json"),
             seed_bank=_str("QUIZSVC_SEED_BANK", "seed/llm_interview_zh.yaml"),
+            instance_path=_str("QUIZSVC_INSTANCE_PATH", None),
         )
         settings.validate()
         return settings

@@ -10,6 +10,7 @@ sessions join it through savepoints, so commits in views and commands stay priva
 """
 
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -73,6 +74,8 @@ def empty_database(tmp_path_factory):
 
 def make_app(database_url: str, **overrides):
     config = {
+        # Never the project's own instance/ folder: tests write bootstrap keys there.
+        "QUIZSVC_INSTANCE_PATH": tempfile.mkdtemp(prefix="quizsvc-instance-"),
         "QUIZSVC_ENV": "testing",
         "QUIZSVC_DATABASE_URL": database_url,
         "QUIZSVC_LOG_LEVEL": "WARNING",

@@ -50,11 +50,6 @@ def init_app(app: Flask) -> None:
         FlaskBlueprint("swagger_ui_static", __name__, static_folder=swagger_ui_path, static_url_path="/docs/static")
     )
     api = QuizApi(app)
-    api.DEFAULT_PAGINATION_PARAMETERS = {
-        "page": 1,
-        "page_size": 20,
-        "max_page_size": app.config["QUIZSVC_MAX_PAGE_SIZE"],
-    }
     errors.init_app(app)
     app.before_request(_require_json)
     for module in (health, questions, keys):

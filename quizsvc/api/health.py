@@ -1,19 +1,13 @@
 """Liveness and readiness, outside /api/v1 and without a key (load balancers call them)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
+from quizsvc.api.base import Blueprint
 from quizsvc.db import db
-from quizsvc.errors import ServiceError
+from quizsvc.services import health
 
 blp = Blueprint("health", __name__, description="Process and dependency health.")
-
-
-class Unavailable(ServiceError):
-    status = 503
 
 
 class HealthSchema(Schema):
@@ -34,8 +28,5 @@ class Ready(MethodView):
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self):
         """Report whether the database answers"""
-        try:
-            db.session.execute(text("SELECT 1"))
-        except SQLAlchemyError as error:
-            raise Unavailable("The database is not reachable.", errors={"database": [type(error).__name__]}) from None
+        health.check_database(db.session)
         return {"status": "ready"}

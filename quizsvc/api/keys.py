@@ -1,8 +1,8 @@
 """API keys of the caller's organisation, and who the caller is."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from quizsvc.api.base import Blueprint
 from quizsvc.api.auth import principal, requires
 from quizsvc.db import db
 from quizsvc.schemas.account import KeyCreateSchema, KeySchema, NewKeySchema, WhoAmISchema

@@ -1,8 +1,8 @@
 """Questions: list and filter, get (latest or a version), create, new version, retire."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from quizsvc.api.base import Blueprint
 from quizsvc.api.auth import principal, requires
 from quizsvc.db import db
 from quizsvc.schemas.question import (

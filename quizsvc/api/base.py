@@ -1,0 +1,11 @@
+"""The blueprint every resource uses: one place for list limits."""
+
+import flask_smorest
+
+PAGE_SIZE = 20
+# Explicit ceiling: a larger page_size is a 422, never a silent truncation.
+MAX_PAGE_SIZE = 100
+
+
+class Blueprint(flask_smorest.Blueprint):
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": PAGE_SIZE, "max_page_size": MAX_PAGE_SIZE}

@@ -1,0 +1,166 @@
+"""The quizsvc command: keys, banks, one-step init."""
+
+import pytest
+import yaml
+
+from quizsvc.bank.bank_file import parse_bank, read_bank
+from quizsvc.db import db
+from quizsvc.services import accounts, questions
+
+
+def _ok(result):
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _org_id(app, name="default"):
+    with app.app_context():
+        return accounts.get_organisation(db.session, name=name).id
+
+
+def test_keys_create_prints_the_key_once(runner, client):
+    key = _ok(runner.invoke(args=["keys", "create", "--org", "acme", "--role", "recruiter"])).strip()
+    assert key.startswith("qzk_")
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"}).get_json()
+    assert (me["organisation"], me["role"]) == ("acme", "recruiter")
+    listing = _ok(runner.invoke(args=["keys", "list", "--org", "acme"]))
+    assert key not in listing and key[:12] in listing and "recruiter" in listing
+
+
+def test_keys_create_rejects_unknown_role(runner):
+    result = runner.invoke(args=["keys", "create", "--org", "acme", "--role", "owner"])
+    assert result.exit_code == 2
+    assert "'owner' is not one of 'viewer', 'recruiter', 'admin'" in result.output
+
+
+def test_keys_revoke(runner, client):
+    key = _ok(runner.invoke(args=["keys", "create", "--org", "acme", "--role", "admin"])).strip()
+    key_id = client.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"}).get_json()["key_id"]
+    assert _ok(runner.invoke(args=["keys", "revoke", str(key_id), "--org", "acme"])) == f"key {key_id} revoked\n"
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    missing = runner.invoke(args=["keys", "revoke", "999999", "--org", "acme"])
+    assert (missing.exit_code, missing.output) == (1, "Error: API key 999999 not found.\n")
+
+
+def test_unknown_organisation_is_a_clean_error(runner):
+    result = runner.invoke(args=["keys", "list", "--org", "nobody"])
+    assert result.exit_code == 1
+    assert "No organisation named 'nobody'" in result.output
+
+
+def test_bank_import_is_idempotent(runner, client, auth, seed_bank_path):
+    first = _ok(runner.invoke(args=["bank", "import", str(seed_bank_path)]))
+    assert first.endswith(": 20 created, 0 updated, 0 unchanged\n")
+    again = _ok(runner.invoke(args=["bank", "import", str(seed_bank_path)]))
+    assert again.endswith(": 0 created, 0 updated, 20 unchanged\n")
+
+    listed = client.get("/api/v1/questions", headers=auth.headers(org="default"))
+    body = listed.get_json()
+    _, expected = read_bank(seed_bank_path)
+    assert [q["slug"] for q in body] == [q["slug"] for q in expected]
+    assert [q["prompt"] for q in body] == [q["prompt"] for q in expected]
+    assert body[0]["prompt"] == "什麼是大型語言模型（LLM）？它們與傳統語言模型有什麼區別？"
+    assert all(q["version"] == 1 for q in body)
+
+
+def test_changed_reference_makes_a_new_version(runner, app, seed_bank_path, tmp_path):
+    _ok(runner.invoke(args=["bank", "import", str(seed_bank_path)]))
+    document = yaml.safe_load(seed_bank_path.read_text(encoding="utf-8"))
+    document["questions"][3]["references"][0] += "\n- 補充：注意力權重可視化有助於解釋模型。"
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    assert _ok(runner.invoke(args=["bank", "import", str(changed)])).endswith(": 0 created, 1 updated, 19 unchanged\n")
+    with app.app_context():
+        slug = document["questions"][3]["slug"]
+        question = questions.get_by_slug(db.session, organisation_id=_org_id(app), slug=slug)
+        assert question.latest_version == 2
+        old = questions.get(db.session, organisation_id=_org_id(app), question_id=question.id, version=1)
+        assert "補充" not in old.references[0].text
+
+
+def test_bad_bank_file_imports_nothing(runner, app, seed_bank_path, tmp_path):
+    document = yaml.safe_load(seed_bank_path.read_text(encoding="utf-8"))
+    del document["questions"][7]["category"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(bad), "--org", "fresh"])
+    slug = document["questions"][7]["slug"]
+    assert result.exit_code == 1
+    assert result.output == f"Error: {bad}: question 8 ({slug}): field 'category': Missing data for required field.\n"
+    with app.app_context():
+        assert accounts.get_organisation(db.session, name="fresh") is None
+
+
+def test_import_is_one_transaction(runner, app, seed_bank_path, monkeypatch):
+    calls = []
+    real = questions.upsert
+
+    def failing_upsert(session, **kwargs):
+        calls.append(kwargs["slug"])
+        if len(calls) == 5:
+            raise questions.Conflict("simulated failure in the middle of an import")
+        return real(session, **kwargs)
+
+    monkeypatch.setattr(questions, "upsert", failing_upsert)
+    result = runner.invoke(args=["bank", "import", str(seed_bank_path)])
+    assert (result.exit_code, result.output.splitlines()[-1]) == (
+        1,
+        "Error: simulated failure in the middle of an import",
+    )
+    with app.app_context():
+        organisation = accounts.get_organisation(db.session, name="default")
+        assert organisation is None or questions.get_all(db.session, organisation_id=organisation.id)[1] == 0
+
+
+def test_export_round_trips(runner, seed_bank_path, tmp_path):
+    _ok(runner.invoke(args=["bank", "import", str(seed_bank_path)]))
+    out = tmp_path / "out.yaml"
+    _ok(runner.invoke(args=["bank", "export", "-o", str(out)]))
+    assert parse_bank(out.read_text(encoding="utf-8"))[1] == read_bank(seed_bank_path)[1]
+    stdout = _ok(runner.invoke(args=["bank", "export"]))
+    assert stdout == out.read_text(encoding="utf-8")
+
+
+def test_init_migrates_seeds_and_prints_the_same_key(runner, client, app):
+    first = _ok(runner.invoke(args=["init"]))
+    [key] = [line for line in first.splitlines() if line.startswith("qzk_")]
+    second = _ok(runner.invoke(args=["init"]))
+    assert key in second.splitlines()
+    assert ": 0 created, 0 updated, 20 unchanged" in second
+    response = client.get("/api/v1/questions?page_size=100", headers={"Authorization": f"Bearer {key}"})
+    assert len(response.get_json()) == 20
+
+
+def test_bootstrap_key_from_settings(runner, client, app):
+    configured = "qzk_" + "x" * 40
+    app.config["QUIZSVC_BOOTSTRAP_KEY"] = configured
+    try:
+        assert _ok(runner.invoke(args=["keys", "bootstrap"])).splitlines()[0] == configured
+        assert _ok(runner.invoke(args=["keys", "bootstrap"])).splitlines()[0] == configured
+    finally:
+        app.config["QUIZSVC_BOOTSTRAP_KEY"] = None
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {configured}"}).get_json()
+    assert (me["organisation"], me["role"]) == ("default", "admin")
+
+
+@pytest.mark.parametrize("args", [["bank", "import", "/nonexistent.yaml"]])
+def test_missing_file(runner, args):
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: /nonexistent.yaml: cannot read")
+
+
+def test_bank_from_markdown_writes_an_importable_bank(runner, tmp_path):
+    source = tmp_path / "mini.md"
+    source.write_text(
+        "## 1. 什麼是自注意力機制（Self-Attention）？\n\n"
+        "- **自注意力機制**讓每個詞關注序列中的所有詞。\n"
+        "- 使用查詢（Query）和鍵（Key）計算權重。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "mini.yaml"
+    result = runner.invoke(args=["bank", "from-markdown", str(source), "-o", str(out)])
+    assert (result.exit_code, result.output) == (0, f"1 questions written to {out}\n")
+    name, [item] = parse_bank(out.read_text(encoding="utf-8"))
+    assert (name, item["prompt"]) == ("mini", "什麼是自注意力機制（Self-Attention）？")
+    assert {"自注意力机制", "Self-Attention"} <= set(item["keywords"][0]["aliases"])

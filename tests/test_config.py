@@ -1,0 +1,46 @@
+import pytest
+
+from quizsvc.config import ConfigError, Settings
+
+
+def _clear(monkeypatch):
+    for name in list(__import__("os").environ):
+        if name.startswith("QUIZSVC_"):
+            monkeypatch.delenv(name)
+
+
+def test_defaults(monkeypatch):
+    _clear(monkeypatch)
+    settings = Settings.from_env()
+    assert (settings.env, settings.database_url, settings.max_request_bytes) == ("development", None, 1024 * 1024)
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"QUIZSVC_ENV": "production"}, "QUIZSVC_DATABASE_URL is required when QUIZSVC_ENV=production"),
+        ({"QUIZSVC_ENV": "staging"}, "QUIZSVC_ENV must be one of development, production, testing, got 'staging'"),
+        ({"QUIZSVC_MAX_REQUEST_BYTES": "many"}, "QUIZSVC_MAX_REQUEST_BYTES must be an integer, got 'many'"),
+        ({"QUIZSVC_MAX_REQUEST_BYTES": "10"}, "QUIZSVC_MAX_REQUEST_BYTES must be at least 1024, got 10"),
+        ({"QUIZSVC_LOG_FORMAT": "xml"}, "QUIZSVC_LOG_FORMAT must be json or text, got 'xml'"),
+        ({"QUIZSVC_BOOTSTRAP_KEY": "short"}, "QUIZSVC_BOOTSTRAP_KEY must be at least 24 characters"),
+    ],
+)
+def test_bad_settings_fail_at_start(monkeypatch, env, message):
+    _clear(monkeypatch)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env()
+    assert str(error.value) == message
+
+
+def test_environment_reaches_the_app(monkeypatch, tmp_path):
+    _clear(monkeypatch)
+    monkeypatch.setenv("QUIZSVC_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("QUIZSVC_MAX_REQUEST_BYTES", "4096")
+    from quizsvc import create_app
+
+    app = create_app()
+    assert app.config["MAX_CONTENT_LENGTH"] == 4096
+    assert app.config["QUIZSVC_DATABASE_URL"].endswith("x.db")
