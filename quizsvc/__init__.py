@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 def create_app(config: dict | None = None) -> Flask:
     from quizsvc import api, cli, logs
+    from quizsvc.grading import grading
     from quizsvc.config import Settings
     from quizsvc.db import db
 
@@ -29,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     logs.configure(app.config["QUIZSVC_LOG_LEVEL"], app.config["QUIZSVC_LOG_FORMAT"])
     logs.init_app(app)
     db.init_app(app)
+    grading.init_app(app)
     api.init_app(app)
     cli.init_app(app)
     return app

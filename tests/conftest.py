@@ -22,6 +22,7 @@ from quizsvc import create_app
 from quizsvc.cli import alembic_config
 from quizsvc.db import db
 from quizsvc.services import accounts
+from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -74,6 +75,8 @@ def empty_database(tmp_path_factory):
 
 def make_app(database_url: str, **overrides):
     config = {
+        # Unit and API tests grade with a deterministic fake; tests marked `model` load the real one.
+        "QUIZSVC_EMBEDDER": FakeEmbedder(),
         # Never the project's own instance/ folder: tests write bootstrap keys there.
         "QUIZSVC_INSTANCE_PATH": tempfile.mkdtemp(prefix="quizsvc-instance-"),
         "QUIZSVC_ENV": "testing",
@@ -175,6 +178,18 @@ def question_in():
         ],
         "misconceptions": [{"text": "自注意力按順序逐個處理詞，像 RNN 一樣", "aliases": []}],
     }
+
+
+@pytest.fixture
+def fake_embedder():
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def grader(fake_embedder):
+    from quizsvc.scoring.grader import Grader
+
+    return Grader(fake_embedder)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from flask import Flask, request
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
-from quizsvc.api import errors, health, keys, questions
+from quizsvc.api import errors, health, keys, questions, score
 from quizsvc.errors import ServiceError
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
@@ -52,5 +52,5 @@ def init_app(app: Flask) -> None:
     api = QuizApi(app)
     errors.init_app(app)
     app.before_request(_require_json)
-    for module in (health, questions, keys):
+    for module in (health, questions, score, keys):
         api.register_blueprint(module.blp)

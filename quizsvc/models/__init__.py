@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
 from quizsvc.models.account import ROLES, ApiKey, Organisation
+from quizsvc.models.grading import EmbeddingCache, GraderParameters
 from quizsvc.models.question import (
     DIFFICULTIES,
     KeyPoint,
@@ -24,4 +25,6 @@ __all__ = [
     "KeyPoint",
     "Keyword",
     "Misconception",
+    "EmbeddingCache",
+    "GraderParameters",
 ]

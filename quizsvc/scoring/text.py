@@ -1,8 +1,40 @@
-"""Text normalisation shared by matching and search."""
+"""Text normalisation, segmentation and content words, shared by matching and search.
 
+Everything the grader compares goes through :func:`normalise` first: Unicode NFKC
+(full-width to half-width), markdown stripped, Traditional to Simplified (OpenCC),
+lower case, whitespace collapsed. Candidates write in either Chinese script or English,
+so all matching happens on this one form.
+"""
+
+import logging
+import re
+import unicodedata
 from functools import lru_cache
 
 import opencc
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{CJK}]")
+_LATIN_LETTER = re.compile(r"[a-z]")
+_MARKDOWN = [
+    (re.compile(r"```.*?```", re.S), " "),
+    (re.compile(r"`([^`]*)`"), r"\1"),
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(r"^\s{0,3}#{1,6}\s*", re.M), ""),
+    (re.compile(r"^\s{0,3}>\s?", re.M), ""),
+    (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M), ""),
+    (re.compile(r"^\s*[-*_]{3,}\s*$", re.M), ""),
+]
+# Clause ends: sentence punctuation in either script, semicolons, line breaks, and an
+# English full stop followed by a space (not "3.5" or "e.g.").
+_UNIT_END = re.compile(r"(?<=[。！？；;!?\n])|(?<=[a-z0-9)][.])(?=\s)|(?<=[:：])(?=\s*\n)")
+# A long clause is cut again at commas: a 100-character sentence usually makes two claims.
+_LONG_UNIT = 60
+_COMMA = re.compile(r"(?<=[，,])")
+_MIN_UNIT_CHARS = 4
 
 
 @lru_cache(maxsize=2)
@@ -21,3 +53,118 @@ def to_traditional(text: str) -> str:
 def script_variants(text: str) -> list[str]:
     """The text as given, in Simplified and in Traditional script, without repeats."""
     return list(dict.fromkeys([text, to_simplified(text), to_traditional(text)]))
+
+
+def strip_markdown(text: str) -> str:
+    for pattern, replacement in _MARKDOWN:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def clean(text: str) -> str:
+    """The text as a person reads it: NFKC, markdown gone, Simplified script, case kept."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return to_simplified(strip_markdown(text)).strip()
+
+
+def normalise(text: str) -> str:
+    """The matching form: :func:`clean`, lower-cased, whitespace runs collapsed."""
+    return re.sub(r"[ \t\r\f\v]+", " ", clean(text).lower()).strip()
+
+
+def squash(text: str) -> str:
+    """Letters, digits and CJK only: 'Self-Attention' and 'self attention' meet here."""
+    return re.sub(f"[^0-9a-z{CJK}]+", "", normalise(text))
+
+
+def language_of(text: str) -> str:
+    """'zh' when Chinese characters carry the text, else 'en'.
+
+    An answer in Chinese with English technical terms is Chinese: one CJK character
+    counts like a whole English word.
+    """
+    cjk = len(_CJK_CHAR.findall(text))
+    words = len(re.findall(r"[A-Za-z]+", text))
+    return "zh" if cjk >= max(words, 1) else "en"
+
+
+def split_units(text: str) -> list[str]:
+    """Clauses of a cleaned text: what one key point can be matched against."""
+    units = []
+    for part in _UNIT_END.split(text):
+        part = part.strip()
+        if len(part) > _LONG_UNIT:
+            units.extend(p.strip() for p in _COMMA.split(part))
+        else:
+            units.append(part)
+    merged: list[str] = []
+    for unit in units:
+        if not unit:
+            continue
+        if merged and len(squash(unit)) < _MIN_UNIT_CHARS:
+            merged[-1] += unit  # a stray fragment belongs to the clause before it
+        else:
+            merged.append(unit)
+    return [u for u in merged if len(squash(u)) >= _MIN_UNIT_CHARS] or ([text.strip()] if text.strip() else [])
+
+
+# Function words that carry no content in either language.
+STOPWORDS_ZH = frozenset(
+    "的 了 是 在 和 与 及 或 等 也 就 都 而 且 并 但 被 把 将 对 于 为 以 由 从 到 向 这 那 这些 那些 这个 那个 "
+    "它 它们 其 之 所 可以 能 能够 会 可 要 需要 一个 一种 一些 有 没有 不 很 更 最 还 又 即 如 如果 因为 所以 "
+    "因此 通过 进行 使用 用于 使得 使 让 时 中 上 下 个 种 些 每 各 该 此 其他 什么 怎么 如何 为什么 哪些 吗 呢 "
+    "吧 啊 我 我们 你 你们 他 他们 她 自己 就是 还是 以及 而是 然后 并且 或者 比如 例如 主要 通常 一般 非常".split()
+)
+STOPWORDS_EN = frozenset(
+    "a an the and or but if then else of to in on at by for with from as into onto about over under is are was "
+    "were be been being am do does did doing have has had having it its it's this that these those there here "
+    "which who whom whose what when where why how i you he she we they them their our your my me us him her "
+    "not no nor so too very can could should would will shall may might must also just than such each other "
+    "some any all both more most much many few one can't don't doesn't isn't aren't won't because while "
+    "during before after up down out off again further once only own same s t".split()
+)
+_WORD = re.compile(f"[a-z][a-z0-9+#]*|[0-9]+(?:\\.[0-9]+)?|[{CJK}]+")
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=4096)
+def content_words(text: str) -> tuple[str, ...]:
+    """Content words of a normalised text: jieba words for Chinese, stems for English."""
+    words = []
+    stem = _stemmer().stemWord
+    for token in _WORD.findall(text):
+        if _CJK_CHAR.match(token):
+            words.extend(w for w in _jieba().lcut(token) if w not in STOPWORDS_ZH)
+        elif token not in STOPWORDS_EN and (len(token) > 1 or token.isdigit()):
+            words.append(stem(token))
+    return tuple(words)
+
+
+
+def function_word_share(norm: str) -> float:
+    """The share of a normalised text's words that are function words.
+
+    Prose explains ("X 是 ... 因为 ...", "it lets the model ..."); a bare list of terms has
+    almost none.
+    """
+    total = function = 0
+    for token in _WORD.findall(norm):
+        for piece in _jieba().lcut(token) if _CJK_CHAR.match(token) else [token]:
+            total += 1
+            function += piece in STOPWORDS_ZH or piece in STOPWORDS_EN
+    return function / total if total else 0.0

@@ -1,0 +1,51 @@
+"""Grading an answer on demand, storing nothing."""
+
+from flask.views import MethodView
+
+from quizsvc.api.auth import principal, requires
+from quizsvc.api.base import Blueprint
+from quizsvc.db import db
+from quizsvc.grading import grading
+from quizsvc.schemas.score import ScoreRequestSchema, ScoreResponseSchema
+from quizsvc.scoring.keywords import Keyword
+from quizsvc.scoring.signals import KeyPoint, Misconception, QuestionSpec
+from quizsvc.services import grading as grading_service
+
+blp = Blueprint("score", __name__, url_prefix="/api/v1/score", description="Grade an answer without storing it.")
+
+
+def _spec(request_in: dict) -> QuestionSpec:
+    return QuestionSpec(
+        prompt=request_in["prompt"],
+        references=tuple(request_in["references"]),
+        key_points=tuple(KeyPoint(**p) for p in request_in.get("key_points", [])),
+        keywords=tuple(
+            Keyword(k["term"], tuple(k["aliases"]), k["weight"], k["required"]) for k in request_in.get("keywords", [])
+        ),
+        misconceptions=tuple(Misconception(m["text"], tuple(m["aliases"])) for m in request_in.get("misconceptions", [])),
+    )
+
+
+@blp.route("")
+class Score(MethodView):
+    @requires("viewer")
+    @blp.arguments(ScoreRequestSchema)
+    @blp.response(200, ScoreResponseSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def post(self, request_in):
+        """Grade an answer against a stored question or an ad-hoc reference"""
+        organisation_id = principal().organisation_id
+        grader = grading.grader_for(db.session, organisation_id=organisation_id)
+        if "question_id" in request_in:
+            version, result = grading_service.score_stored(
+                db.session,
+                grader=grader,
+                cache=grading.prepared,
+                organisation_id=organisation_id,
+                question_id=request_in["question_id"],
+                version=request_in.get("version"),
+                answer=request_in["answer"],
+            )
+            return {"question_id": version.question_id, "version": version.version, **result.to_dict()}
+        result = grading_service.score_adhoc(grader=grader, spec=_spec(request_in), answer=request_in["answer"])
+        return {"question_id": None, "version": None, **result.to_dict()}

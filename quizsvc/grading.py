@@ -1,0 +1,49 @@
+"""The grader as an app subsystem: one embedder per process (loaded on first use), the
+reference-vector cache, and the parameters each organisation grades with."""
+
+from flask import Flask, current_app
+
+from quizsvc.db import db
+from quizsvc.scoring.calibration import DEFAULT_PARAMS, Parameters, load_parameters
+from quizsvc.scoring.embedding import CachingEmbedder, SentenceTransformerEmbedder
+from quizsvc.scoring.grader import Grader
+from quizsvc.services.grading import PreparedCache, SqlVectorStore, organisation_parameters
+
+
+class Grading:
+    def init_app(self, app: Flask) -> None:
+        # A configured embedder object (tests use a fake) wins over the model name. The
+        # name is checked now, so a missing model fails start-up, not the first request.
+        embedder = app.config.get("QUIZSVC_EMBEDDER") or SentenceTransformerEmbedder(
+            app.config["QUIZSVC_EMBEDDING_MODEL"]
+        )
+        app.extensions["quizsvc.grading"] = {
+            "embedder": embedder,
+            "reference_embedder": CachingEmbedder(embedder, SqlVectorStore(db.sessionmaker(app))),
+            "default": load_parameters(app.config["QUIZSVC_GRADER_PARAMS"] or DEFAULT_PARAMS),
+            "graders": {},
+            "prepared": PreparedCache(),
+        }
+
+    @staticmethod
+    def _state() -> dict:
+        return current_app.extensions["quizsvc.grading"]
+
+    def grader(self, parameters: Parameters | None = None) -> Grader:
+        state = self._state()
+        parameters = parameters or state["default"]
+        if parameters.digest not in state["graders"]:
+            state["graders"][parameters.digest] = Grader(
+                state["embedder"], parameters, reference_embedder=state["reference_embedder"]
+            )
+        return state["graders"][parameters.digest]
+
+    def grader_for(self, session, *, organisation_id: int) -> Grader:
+        return self.grader(organisation_parameters(session, organisation_id=organisation_id))
+
+    @property
+    def prepared(self) -> PreparedCache:
+        return self._state()["prepared"]
+
+
+grading = Grading()

@@ -1,0 +1,79 @@
+"""Payloads of POST /api/v1/score."""
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from quizsvc.schemas.question import (
+    MAX_KEY_POINTS,
+    MAX_KEYWORDS,
+    MAX_MISCONCEPTIONS,
+    MAX_PROMPT,
+    MAX_REFERENCE,
+    MAX_REFERENCES,
+    KeyPointSchema,
+    KeywordSchema,
+    MisconceptionSchema,
+)
+
+# Longer than any spoken interview answer, short enough to grade in well under a second.
+MAX_ANSWER = 5000
+
+
+class ScoreRequestSchema(Schema):
+    """Grade ``answer`` against a stored question, or against an ad-hoc reference."""
+
+    class Meta:
+        unknown = RAISE
+
+    answer = fields.String(required=True, validate=validate.Length(max=MAX_ANSWER))
+    question_id = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=validate.Range(min=1))
+    prompt = fields.String(validate=validate.Length(max=MAX_PROMPT), load_default="")
+    references = fields.List(
+        fields.String(validate=validate.Length(min=1, max=MAX_REFERENCE)),
+        validate=validate.Length(min=1, max=MAX_REFERENCES),
+    )
+    key_points = fields.List(fields.Nested(KeyPointSchema), validate=validate.Length(max=MAX_KEY_POINTS))
+    keywords = fields.List(fields.Nested(KeywordSchema), validate=validate.Length(max=MAX_KEYWORDS))
+    misconceptions = fields.List(
+        fields.Nested(MisconceptionSchema), validate=validate.Length(max=MAX_MISCONCEPTIONS)
+    )
+
+    @validates_schema
+    def _one_source(self, data, **kwargs):
+        stored, adhoc = "question_id" in data, "references" in data
+        if stored == adhoc:
+            raise ValidationError("Give either question_id or references.", "_schema")
+        if stored:
+            extra = [f for f in ("prompt", "key_points", "keywords", "misconceptions") if data.get(f)]
+            if extra:
+                raise ValidationError({f: ["Only with references."] for f in extra})
+        elif "version" in data:
+            raise ValidationError({"version": ["Only with question_id."]})
+
+
+class KeyPointResultSchema(Schema):
+    text = fields.String()
+    weight = fields.Float()
+    similarity = fields.Float()
+    status = fields.String(metadata={"description": "covered, partly or missed"})
+
+
+class GradeSchema(Schema):
+    score = fields.Integer(metadata={"description": "0-100"})
+    band = fields.String(metadata={"description": "strong, adequate, weak or insufficient"})
+    confidence = fields.Float(metadata={"description": "0-1"})
+    key_points = fields.List(fields.Nested(KeyPointResultSchema))
+    keywords_matched = fields.List(fields.String())
+    keywords_missing = fields.List(fields.String())
+    misconceptions = fields.List(fields.String())
+    flags = fields.List(fields.String())
+    feedback = fields.List(fields.String())
+    breakdown = fields.Dict(metadata={"description": "The signals and the model behind the score."})
+    grader_version = fields.String()
+    model_id = fields.String()
+    params_digest = fields.String(metadata={"description": "sha256 of the grader parameter file"})
+
+
+class ScoreResponseSchema(GradeSchema):
+    question_id = fields.Integer(allow_none=True)
+    version = fields.Integer(allow_none=True)

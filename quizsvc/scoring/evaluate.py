@@ -1,0 +1,250 @@
+"""Measuring the grader against human grades, and refitting it.
+
+Datasets are CSV or JSONL rows of (question, reference answer(s), answer, human score):
+columns ``question`` , ``reference_answer`` (and optionally ``reference_answer_2``,
+``reference_answer_3`` or ``all_reference_answers`` separated by `` | ``), ``student_answer``
+(or ``answer``), ``score``; ``question_id`` groups rows by question when present.
+"""
+
+import csv
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from quizsvc.scoring import flags as flag_rules
+from quizsvc.scoring.calibration import DEFAULT_RIDGE, LinearIsotonic, fit, make_parameters
+from quizsvc.scoring.grader import Grader
+from quizsvc.scoring.signals import QuestionSpec, Signals, encode_answers
+
+ANSWER_BATCH = 64
+
+
+@dataclass(frozen=True)
+class Item:
+    question_id: str
+    question: str
+    references: tuple[str, ...]
+    answer: str
+    score: float
+
+
+class DatasetError(ValueError):
+    pass
+
+
+def _references(row: dict) -> tuple[str, ...]:
+    refs = [row.get("reference_answer"), row.get("reference_answer_2"), row.get("reference_answer_3")]
+    refs += (row.get("all_reference_answers") or "").split(" | ")
+    return tuple(dict.fromkeys(r.strip() for r in refs if r and r.strip()))
+
+
+def load_dataset(path: str | Path) -> list[Item]:
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            if path.suffix in (".jsonl", ".ndjson"):
+                rows = [json.loads(line) for line in handle if line.strip()]
+            else:
+                rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DatasetError(f"{path}: cannot read: {error}") from None
+    items = []
+    for number, row in enumerate(rows, start=1):
+        answer = row.get("student_answer", row.get("answer"))
+        question, references = row.get("question"), _references(row)
+        if answer is None or question is None or not references or row.get("score") in (None, ""):
+            raise DatasetError(
+                f"{path}: row {number}: needs question, reference_answer, student_answer (or answer) and score"
+            )
+        try:
+            score = float(row["score"])
+        except ValueError:
+            raise DatasetError(f"{path}: row {number}: score {row['score']!r} is not a number") from None
+        items.append(Item(str(row.get("question_id") or question), question, references, answer, score))
+    if not items:
+        raise DatasetError(f"{path}: no rows")
+    return items
+
+
+@dataclass
+class Observations:
+    """Signals, flags and human grades of a dataset, ready to fit or score."""
+
+    items: list[Item]
+    signals: list[Signals]
+    flags: list[list[str]]
+    anchors: list[tuple[str, Signals]]  # (question id, signals of a reference graded as an answer)
+    scale: float
+
+    @property
+    def human(self) -> np.ndarray:
+        return np.array([item.score for item in self.items]) / self.scale
+
+    @property
+    def groups(self) -> np.ndarray:
+        return np.array([item.question_id for item in self.items])
+
+    def matrix(self, names: tuple[str, ...], rows: list[Signals] | None = None) -> np.ndarray:
+        return np.array([s.vector(names) for s in (self.signals if rows is None else rows)])
+
+
+def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None] | None = None) -> Observations:
+    by_question: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        by_question.setdefault(item.question_id, []).append(index)
+    signals: list[Signals | None] = [None] * len(items)
+    flags: list[list[str]] = [[] for _ in items]
+    anchors = []
+    for question_id, indices in by_question.items():
+        first = items[indices[0]]
+        prepared = grader.prepare(QuestionSpec(prompt=first.question, references=first.references))
+        for encoded in encode_answers(list(first.references), grader.embedder):
+            anchors.append((question_id, grader.signals(prepared, encoded)[0]))
+        for start in range(0, len(indices), ANSWER_BATCH):
+            batch = indices[start : start + ANSWER_BATCH]
+            results = grader.grade_many(prepared, [items[i].answer for i in batch])
+            live = [i for i, r in zip(batch, results) if "empty" not in r.flags]
+            for i, encoded in zip(live, encode_answers([items[i].answer for i in live], grader.embedder)):
+                signals[i] = grader.signals(prepared, encoded)[0]
+            for i, result in zip(batch, results):
+                flags[i] = list(result.flags)
+            if on_progress is not None:
+                on_progress(len(batch))
+    empty = Signals(0.0, 0.0, 0.0, 0.0, 0.0, -4.0, 0.0, (), 0, False)
+    scale = max(max(item.score for item in items), 1e-9)
+    return Observations(items, [s or empty for s in signals], flags, anchors, scale)
+
+
+def fit_models(
+    obs: Observations, mask: np.ndarray | None = None, *, ridge: float = DEFAULT_RIDGE, weights=None
+) -> dict:
+    """Fit the full and semantic models on the rows in ``mask``, anchored by their questions' references."""
+    mask = np.ones(len(obs.items), bool) if mask is None else mask
+    weights = np.ones(len(obs.items)) if weights is None else np.asarray(weights)
+    kept_groups = set(obs.groups[mask])
+    anchor_rows = [s for g, s in obs.anchors if g in kept_groups]
+    # Empty answers are graded 0 by rule; they would only teach the model about nothing.
+    mask = mask & np.array(["empty" not in f for f in obs.flags])
+    models = {}
+    for name, features in (("full", Signals.FEATURES), ("semantic", Signals.SEMANTIC)):
+        anchors = obs.matrix(features, anchor_rows) if anchor_rows else None
+        models[name] = fit(
+            obs.matrix(features)[mask], obs.human[mask], features, ridge=ridge, anchors=anchors, weights=weights[mask]
+        )
+    return models
+
+
+def predict(obs: Observations, models: dict[str, LinearIsotonic], mask: np.ndarray | None = None) -> np.ndarray:
+    """Final grades in [0, 1] (flags' caps applied), as the grader would give them."""
+    mask = np.ones(len(obs.items), bool) if mask is None else mask
+    out = np.zeros(mask.sum())
+    for j, i in enumerate(np.flatnonzero(mask)):
+        if "empty" in obs.flags[i]:
+            continue
+        signals = obs.signals[i]
+        model = models["semantic" if signals.cross_lingual else "full"]
+        grade = float(model.predict(signals.vector(model.features))[0])
+        out[j] = flag_rules.apply_caps(grade, obs.flags[i])
+    return out
+
+
+def cross_validated(obs: Observations, folds: int, *, ridge: float = DEFAULT_RIDGE) -> np.ndarray:
+    """Out-of-fold grades, folds split by question: no question is graded by parameters fitted on it."""
+    questions = sorted(set(obs.groups))
+    if folds < 2 or folds > len(questions):
+        raise ValueError(f"--group-cv needs 2 to {len(questions)} folds for {len(questions)} questions")
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(questions))
+    fold_of = {questions[q]: k % folds for k, q in enumerate(order)}
+    assignment = np.array([fold_of[g] for g in obs.groups])
+    out = np.zeros(len(obs.items))
+    for k in range(folds):
+        test = assignment == k
+        out[test] = predict(obs, fit_models(obs, ~test, ridge=ridge), test)
+    return out
+
+
+# -- metrics --------------------------------------------------------------------------------
+
+
+def _rank(values: np.ndarray) -> np.ndarray:
+    order = np.argsort(values, kind="mergesort")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(len(values))
+    sorted_values = values[order]
+    start = 0
+    for end in range(1, len(values) + 1):  # average the ranks of ties
+        if end == len(values) or sorted_values[end] != sorted_values[start]:
+            ranks[order[start:end]] = (start + end - 1) / 2
+            start = end
+    return ranks
+
+
+def pearson(a, b) -> float:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if len(a) < 2 or a.std() == 0 or b.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def spearman(a, b) -> float:
+    return pearson(_rank(np.asarray(a, float)), _rank(np.asarray(b, float)))
+
+
+def roc_auc(scores, labels) -> float:
+    """Probability that a positive outranks a negative (Mann-Whitney), ties counted half."""
+    scores, labels = np.asarray(scores, float), np.asarray(labels, bool)
+    n_pos, n_neg = labels.sum(), (~labels).sum()
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = _rank(scores) + 1
+    return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def report(obs: Observations, predicted: np.ndarray) -> dict:
+    human = obs.human
+    per_question = {}
+    for group in sorted(set(obs.groups)):
+        mask = obs.groups == group
+        per_question[group] = (pearson(predicted[mask], human[mask]), spearman(predicted[mask], human[mask]))
+    valid = [v for v in per_question.values() if not math.isnan(v[0])]
+    result = {
+        "n": len(human),
+        "questions": len(per_question),
+        "pearson": pearson(predicted, human),
+        "spearman": spearman(predicted, human),
+        "pearson_per_question": float(np.mean([v[0] for v in valid])) if valid else float("nan"),
+        "spearman_per_question": float(np.mean([v[1] for v in valid])) if valid else float("nan"),
+        "rmse": float(np.sqrt(np.mean((predicted - human) ** 2)) * obs.scale),
+        "scale": obs.scale,
+    }
+    if set(np.unique(human)) <= {0.0, 1.0}:
+        result["roc_auc"] = roc_auc(predicted, human == 1.0)
+    result["flags"] = {
+        name: sum(name in f for f in obs.flags) for name in flag_rules.FLAG_RULES if any(name in f for f in obs.flags)
+    }
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}
+
+
+def calibrate(obs_list: list[Observations], names: list[str], *, name: str, ridge: float = DEFAULT_RIDGE):
+    """One parameter set fitted on every dataset given, each weighted equally."""
+    merged = Observations(
+        items=[i for o in obs_list for i in o.items],
+        signals=[s for o in obs_list for s in o.signals],
+        flags=[f for o in obs_list for f in o.flags],
+        anchors=[a for o in obs_list for a in o.anchors],
+        scale=1.0,
+    )
+    # Each dataset's grades are already on its own scale: rescale before merging.
+    merged.items = [
+        Item(f"{n}:{i.question_id}", i.question, i.references, i.answer, i.score / o.scale)
+        for n, o in zip(names, obs_list)
+        for i in o.items
+    ]
+    merged.anchors = [(f"{n}:{g}", s) for n, o in zip(names, obs_list) for g, s in o.anchors]
+    weights = np.concatenate([np.full(len(o.items), len(merged.items) / (len(obs_list) * len(o.items))) for o in obs_list])
+    return make_parameters(name, fit_models(merged, ridge=ridge, weights=weights), names)

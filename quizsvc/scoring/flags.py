@@ -1,0 +1,66 @@
+"""Flags: what they mean and what each does to the score.
+
+Caps are fractions of the full scale. A flag with no cap only asks a person to look.
+"""
+
+import re
+from dataclasses import dataclass
+
+from quizsvc.scoring.text import CJK, squash
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    name: str
+    cap: float | None  # the highest grade (0-1) an answer with this flag can get
+    review: bool  # a person should look at it
+    meaning: str
+
+
+FLAG_RULES = {
+    rule.name: rule
+    for rule in (
+        FlagRule("empty", 0.0, False, "No answer, or nothing but punctuation and noise: graded 0."),
+        FlagRule("question_copy", 0.10, False, "The answer restates the question: at most 10."),
+        FlagRule("keyword_stuffing", 0.25, True, "Terms listed without explanation: at most 25."),
+        FlagRule("off_topic", 0.20, True, "The answer is about another question of the bank: at most 20."),
+        FlagRule("misconception", 0.40, True, "The answer asserts a known wrong claim: at most 40."),
+        FlagRule("missing_required_keyword", 0.50, False, "A required term is missing: at most 50."),
+        FlagRule("reference_copy", None, True, "Near-verbatim copy of the reference answer: graded, for review."),
+        FlagRule(
+            "addressed_to_grader", None, True,
+            "Text addressed to the grader: flagged, ignored for grading, and it never raises a score.",
+        ),
+    )
+}
+
+# Instructions aimed at an automatic grader, in either language. Matched on normalised
+# (Simplified, lower-case) text.
+_TO_GRADER = re.compile(
+    r"ignore (all |any |the |your |previous |above |prior )*(instructions|rules|rubric|prompt)"
+    r"|(give|award|assign|grant) (me |this( answer)? |it )?(a )?(full|max(imum)?|perfect|100|top) (marks?|points?|score)"
+    r"|(full|perfect|maximum) (marks?|score)"
+    r"|\b(as|you are) (an? )?(ai |automatic |auto-)?(grader|examiner|scorer)"
+    r"|score (this|me) (as )?(100|10/10)"
+    r"|忽略.{0,6}(规则|指令|指示|评分标准|要求|提示)"
+    r"|(给|打|评)(我|这个?答案|本答案)?.{0,2}满分"
+    r"|满分|(评分|打分|阅卷)(系统|程序|模型|老师|者|人员).{0,4}(请|应该|必须)"
+)
+_NOISE_CHARS = re.compile(f"[0-9a-z{CJK}]")
+
+
+def addressed_to_grader(unit_norm: str) -> bool:
+    return bool(_TO_GRADER.search(unit_norm))
+
+
+def is_noise(norm: str) -> bool:
+    """Nothing to grade: no letters, or a few characters repeated ('aaaa', '。。。', 'asdf')."""
+    letters = squash(norm)
+    if len(letters) < 2:
+        return True
+    return len(letters) >= 6 and len(set(letters)) <= 2
+
+
+def apply_caps(grade: float, flags: list[str]) -> float:
+    caps = [FLAG_RULES[f].cap for f in flags if FLAG_RULES[f].cap is not None]
+    return min([grade, *caps])

@@ -1,0 +1,326 @@
+"""The grader: (question, answer) -> a frozen, explained :class:`GradeResult`."""
+
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from quizsvc.scoring import flags as flag_rules
+from quizsvc.scoring.calibration import Parameters, load_parameters
+from quizsvc.scoring.embedding import CachingEmbedder, Embedder
+from quizsvc.scoring.keywords import asserts, matched_form
+from quizsvc.scoring.signals import (
+    EncodedAnswer,
+    PreparedQuestion,
+    QuestionSpec,
+    Signals,
+    encode_answers,
+    prepare,
+    signals_for,
+)
+from quizsvc.scoring.text import CJK, content_words, function_word_share, normalise
+
+GRADER_VERSION = "1.0.0"
+
+# Key-point status from the cosine of its best clause. On this encoder a paraphrase of
+# the same claim sits around 0.7-0.9 and a different claim on the same topic around
+# 0.4-0.55.
+COVERED = 0.62
+PARTLY = 0.48
+BANDS = ((0.80, "strong"), (0.60, "adequate"), (0.35, "weak"), (0.0, "insufficient"))
+# Off-topic: another question of the bank must be clearly closer than this one, and this
+# one must not be close at all. All seed questions are about LLMs, so "closer" alone
+# would misfire on good answers; the margin and the floor keep it to real mismatches.
+OFF_TOPIC_MARGIN = 0.10
+OFF_TOPIC_FLOOR = 0.45
+# Question copy: nearly every content word already in the question, close to it in
+# meaning, and little of the reference's own content.
+QUESTION_COPY_NOVELTY = 0.15
+QUESTION_COPY_COSINE = 0.85
+QUESTION_COPY_MAX_RECALL = 0.3
+# Keyword stuffing: a list of terms, not sentences. Terse but real answers ("采用链表，
+# 插入删除不需要移动元素") have segments with words of their own.
+STUFFING_MIN_SEGMENTS = 4
+STUFFING_SHORT_WORDS = 3
+STUFFING_BARE_SHARE = 0.75
+STUFFING_FUNCTION_SHARE = 0.08
+# Reference copy: near-identical meaning and wording.
+COPY_COSINE = 0.95
+COPY_LEXICAL = 0.85
+# A clause asserts a misconception when it is this close to it, and closer to it than to
+# any key point of the reference.
+MISCONCEPTION_COSINE = 0.80
+MISCONCEPTION_MARGIN = 0.05
+
+
+_SEGMENT = re.compile(r"[,，、;；/|\n]+|\s+(?:and|or)\s+")
+
+
+@dataclass(frozen=True)
+class KeyPointResult:
+    text: str
+    weight: float
+    similarity: float
+    status: str  # covered, partly, missed
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    score: int  # 0-100
+    band: str
+    confidence: float  # 0-1
+    key_points: tuple[KeyPointResult, ...]
+    keywords_matched: tuple[str, ...]
+    keywords_missing: tuple[str, ...]
+    misconceptions: tuple[str, ...]
+    flags: tuple[str, ...]
+    feedback: tuple[str, ...]
+    breakdown: dict = field(hash=False)
+    grader_version: str = GRADER_VERSION
+    model_id: str = ""
+    params_digest: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def band_of(grade: float) -> str:
+    return next(name for floor, name in BANDS if grade >= floor)
+
+
+class Grader:
+    def __init__(self, embedder: Embedder, parameters: Parameters | None = None, *, reference_embedder=None):
+        self.embedder = embedder
+        self.reference_embedder = reference_embedder or CachingEmbedder(embedder)
+        self.parameters = parameters or load_parameters()
+
+    # -- reference side -------------------------------------------------------------------
+
+    def prepare(self, spec: QuestionSpec, *, neighbours=()) -> PreparedQuestion:
+        return prepare(spec, self.reference_embedder, neighbours=neighbours)
+
+    # -- grading ----------------------------------------------------------------------------
+
+    def grade(self, question: QuestionSpec | PreparedQuestion, answer: str) -> GradeResult:
+        return self.grade_many(question, [answer])[0]
+
+    def grade_many(self, question: QuestionSpec | PreparedQuestion, answers: list[str]) -> list[GradeResult]:
+        prepared = question if isinstance(question, PreparedQuestion) else self.prepare(question)
+        results: list[GradeResult | None] = [None] * len(answers)
+        live = []
+        for i, answer in enumerate(answers):
+            if flag_rules.is_noise(normalise(answer or "")):
+                results[i] = self._empty()
+            else:
+                live.append(i)
+        for i, encoded in zip(live, encode_answers([answers[i] for i in live], self.embedder)):
+            results[i] = self._grade_encoded(prepared, encoded)
+        return results
+
+    def signals(self, prepared: PreparedQuestion, encoded: EncodedAnswer) -> tuple[Signals, float, str]:
+        """The closest reference's signals, its grade before flags, and the model used.
+
+        "Closest" is decided by meaning (cosine plus key-point recall), not by the fitted
+        model, so the choice does not move when the parameters are refitted.
+        """
+        cross = encoded.language != prepared.language
+        model_name = "semantic" if cross else "full"
+        model = self.parameters.models[model_name]
+        candidates = [
+            Signals(**{**signals_for(encoded, side, prepared.prompt_words, cross).__dict__, "reference": index})
+            for index, side in enumerate(prepared.references)
+        ]
+        best = max(candidates, key=lambda s: s.cosine + s.recall)
+        return best, float(model.predict(best.vector(model.features))[0]), model_name
+
+    def _grade_encoded(self, prepared: PreparedQuestion, encoded: EncodedAnswer) -> GradeResult:
+        flags: list[str] = []
+        injected = [i for i, u in enumerate(encoded.unit_norms) if flag_rules.addressed_to_grader(u)]
+        if injected:
+            flags.append("addressed_to_grader")
+        signals, grade, model_name = self.signals(prepared, encoded)
+        if injected:
+            # Grade the answer without the text aimed at the grader, and never let that
+            # text raise the score.
+            kept = " ".join(u for i, u in enumerate(encoded.units) if i not in injected)
+            if flag_rules.is_noise(normalise(kept)):
+                return self._empty(extra_flags=("addressed_to_grader",))
+            stripped = encode_answers([kept], self.embedder)[0]
+            other_signals, other_grade, model_name = self.signals(prepared, stripped)
+            if other_grade <= grade:
+                signals, grade, encoded = other_signals, other_grade, stripped
+
+        side = prepared.references[signals.reference]
+        spec = prepared.spec
+        matched, missing, missing_required = [], [], []
+        for keyword in spec.keywords:
+            if matched_form(encoded.norm, keyword):
+                matched.append(keyword.term)
+            else:
+                missing.append(keyword.term)
+                if keyword.required and _has_form_in(keyword.forms, encoded.language):
+                    missing_required.append(keyword.term)
+        if missing_required:
+            flags.append("missing_required_keyword")
+
+        misconceptions = self._misconceptions(prepared, encoded, side)
+        if misconceptions:
+            flags.append("misconception")
+        flags += self._shape_flags(prepared, encoded, signals)
+
+        capped = flag_rules.apply_caps(grade, flags)
+        score = int(round(capped * 100))
+        points = tuple(
+            KeyPointResult(p.text, p.weight, round(c, 3), _status(c)) for p, c in zip(side.points, signals.coverage)
+        )
+        confidence = self._confidence(prepared, encoded, signals, grade, capped, flags)
+        return GradeResult(
+            score=score,
+            band=band_of(capped),
+            confidence=round(confidence, 2),
+            key_points=points,
+            keywords_matched=tuple(matched),
+            keywords_missing=tuple(missing),
+            misconceptions=tuple(misconceptions),
+            flags=tuple(flags),
+            feedback=_feedback(points, matched, missing, missing_required, misconceptions, flags),
+            breakdown={
+                "signals": {name: round(getattr(signals, name), 4) for name in Signals.FEATURES},
+                "model": model_name,
+                "cross_lingual": signals.cross_lingual,
+                "reference": signals.reference,
+                "before_flags": round(grade * 100, 1),
+            },
+            model_id=self.embedder.model_id,
+            params_digest=self.parameters.digest,
+        )
+
+    # -- flags --------------------------------------------------------------------------------
+
+    def _misconceptions(self, prepared: PreparedQuestion, encoded: EncodedAnswer, side) -> list[str]:
+        found = []
+        vectors = prepared.misconception_vectors
+        for index, item in enumerate(prepared.spec.misconceptions):
+            hit = any(asserts(unit, form) for unit in encoded.unit_norms for form in (item.text, *item.aliases))
+            if not hit and len(encoded.unit_vectors):
+                to_claim = encoded.unit_vectors @ vectors[index]
+                to_points = (encoded.unit_vectors @ side.point_vectors.T).max(axis=1)
+                for unit, claim, point in zip(encoded.unit_norms, to_claim, to_points):
+                    if (
+                        claim >= MISCONCEPTION_COSINE
+                        and claim >= point + MISCONCEPTION_MARGIN
+                        and not _denies(unit)
+                    ):
+                        hit = True
+                        break
+            if hit:
+                found.append(item.text)
+        return found
+
+    def _shape_flags(self, prepared: PreparedQuestion, encoded: EncodedAnswer, signals: Signals):
+        flags = []
+        words = set(encoded.words)
+        novelty = len(words - prepared.prompt_words) / len(words) if words else 0.0
+        if (
+            novelty <= QUESTION_COPY_NOVELTY
+            and float(encoded.vector @ prepared.prompt_vector) >= QUESTION_COPY_COSINE
+            and signals.lexical_recall < QUESTION_COPY_MAX_RECALL
+        ):
+            flags.append("question_copy")
+        terms = set(prepared.references[signals.reference].words)
+        terms.update(w for k in prepared.spec.keywords for form in k.forms for w in content_words(normalise(form)))
+        if self._is_term_list(encoded, terms):
+            flags.append("keyword_stuffing")
+        if len(prepared.neighbour_vectors):
+            own = max(float(encoded.vector @ side.vector) for side in prepared.references)
+            other = float((prepared.neighbour_vectors @ encoded.vector).max())
+            if own < OFF_TOPIC_FLOOR and other >= own + OFF_TOPIC_MARGIN:
+                flags.append("off_topic")
+        if not signals.cross_lingual and signals.cosine >= COPY_COSINE and signals.lexical_recall >= COPY_LEXICAL:
+            flags.append("reference_copy")
+        return flags
+
+    @staticmethod
+    def _is_term_list(encoded: EncodedAnswer, terms: set[str]) -> bool:
+        """Keyword stuffing: the answer is a list of bare terms, nearly all of them the rubric's.
+
+        A segment is bare when its few content words are all reference or rubric terms; a
+        clause that explains something brings words of its own.
+        """
+        if function_word_share(encoded.norm) >= STUFFING_FUNCTION_SHARE:
+            return False
+        segments = [content_words(s) for s in _SEGMENT.split(encoded.norm) if s.strip()]
+        # Numbers and formulas ("n/2", "[2, 9, 5]") are results, not terms: leave them out.
+        segments = [s for s in segments if s and not all(w[0].isdigit() or len(w) == 1 for w in s)]
+        bare = sum(len(s) <= STUFFING_SHORT_WORDS and all(w in terms for w in s) for s in segments)
+        return len(segments) >= STUFFING_MIN_SEGMENTS and bare >= STUFFING_BARE_SHARE * len(segments)
+
+    def _confidence(self, prepared, encoded, signals, grade, capped, flags) -> float:
+        confidence = 1.0
+        if not signals.cross_lingual:
+            # The language-independent model is a second opinion: disagreement lowers trust.
+            semantic = self.parameters.models["semantic"]
+            second = float(semantic.predict(signals.vector(semantic.features))[0])
+            confidence -= min(abs(second - grade) * 1.5, 0.5)
+        else:
+            confidence -= 0.25
+        if any(flag_rules.FLAG_RULES[f].review for f in flags):
+            confidence -= 0.25
+        if any(abs(capped - floor) < 0.04 for floor, _ in BANDS[:-1]):
+            confidence -= 0.15
+        return max(confidence, 0.05)
+
+    def _empty(self, extra_flags=()) -> GradeResult:
+        flags = ("empty", *extra_flags)
+        return GradeResult(
+            score=0,
+            band="insufficient",
+            confidence=1.0,
+            key_points=(),
+            keywords_matched=(),
+            keywords_missing=(),
+            misconceptions=(),
+            flags=flags,
+            feedback=tuple(flag_rules.FLAG_RULES[f].meaning for f in flags),
+            breakdown={"signals": {}, "model": None, "cross_lingual": False, "reference": None, "before_flags": 0.0},
+            model_id=self.embedder.model_id,
+            params_digest=self.parameters.digest,
+        )
+
+
+def _status(similarity: float) -> str:
+    return "covered" if similarity >= COVERED else "partly" if similarity >= PARTLY else "missed"
+
+
+def _has_form_in(forms, language: str) -> bool:
+    has_cjk = [bool(re.search(f"[{CJK}]", f)) for f in forms]
+    return any(has_cjk) if language == "zh" else not all(has_cjk)
+
+
+def _denies(unit_norm: str) -> bool:
+    return bool(re.search(r"不是|并非|并不|错误|误解|误区|not |n't|never|misconception|wrong|incorrect", unit_norm))
+
+
+def _feedback(points, matched, missing, missing_required, misconceptions, flags) -> tuple[str, ...]:
+    lines = []
+    covered = [p.text for p in points if p.status == "covered"]
+    partly = [p.text for p in points if p.status == "partly"]
+    missed = [p.text for p in points if p.status == "missed"]
+    if covered:
+        lines.append("Covered: " + "; ".join(covered))
+    if partly:
+        lines.append("Partly covered: " + "; ".join(partly))
+    if missed:
+        lines.append("Missed: " + "; ".join(missed))
+    if matched:
+        lines.append("Key terms used: " + ", ".join(matched))
+    if missing:
+        lines.append("Key terms not used: " + ", ".join(missing))
+    if missing_required:
+        lines.append("Required terms missing: " + ", ".join(missing_required))
+    for claim in misconceptions:
+        lines.append(f"Asserts a known misconception: {claim}")
+    for flag in flags:
+        if flag != "misconception":
+            lines.append(flag_rules.FLAG_RULES[flag].meaning)
+    return tuple(lines)

@@ -1,0 +1,214 @@
+"""The signals the grade is built from, for one answer against one prepared question.
+
+All reference-side work (splitting, embedding, content words) happens once in
+:class:`PreparedQuestion`; grading an answer encodes only the answer's clauses and the
+answer itself, in one call.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from quizsvc.scoring.embedding import Embedder, encode_with_units
+from quizsvc.scoring.keywords import Keyword
+from quizsvc.scoring.text import clean, content_words, language_of, normalise, split_units
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    text: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Misconception:
+    text: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """What the grader needs of a question: the stored version, or an ad-hoc reference."""
+
+    prompt: str
+    references: tuple[str, ...]
+    key_points: tuple[KeyPoint, ...] = ()
+    keywords: tuple[Keyword, ...] = ()
+    misconceptions: tuple[Misconception, ...] = ()
+
+
+@dataclass
+class ReferenceSide:
+    """One reference answer, ready to compare: its vector, key points and content words."""
+
+    text: str
+    vector: np.ndarray
+    points: tuple[KeyPoint, ...]
+    point_vectors: np.ndarray
+    words: frozenset[str]
+    length: int
+    verdict: int
+
+
+@dataclass
+class PreparedQuestion:
+    spec: QuestionSpec
+    language: str
+    prompt_vector: np.ndarray
+    prompt_words: frozenset[str]
+    references: list[ReferenceSide]
+    misconception_vectors: np.ndarray
+    # Reference vectors of the other questions in the same bank, for the off-topic check.
+    neighbour_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
+
+
+# A verdict opens an answer to a true/false or can/cannot question. Embeddings barely
+# see the difference between "correct" and "incorrect"; the words do.
+_DENY = re.compile(r"不正确|错误|错的|不对|不可以|不能|不是|不会|\b(false|incorrect|wrong|no|not|cannot)\b")
+_AFFIRM = re.compile(r"正确|对的|是的|可以|能够|\b(true|correct|yes)\b")
+_VERDICT_CHARS = 24
+
+
+def verdict(norm: str) -> int:
+    """+1 when a normalised text opens by affirming, -1 by denying, 0 with no verdict."""
+    head = norm[:_VERDICT_CHARS]
+    deny, affirm = _DENY.search(head), _AFFIRM.search(head)
+    if deny and (not affirm or deny.start() <= affirm.start()):
+        return -1
+    return 1 if affirm else 0
+
+
+def key_points_of(reference: str) -> tuple[KeyPoint, ...]:
+    """An ad-hoc reference's key points: its clauses, equally weighted."""
+    return tuple(KeyPoint(unit) for unit in split_units(clean(reference)))
+
+
+def prepare(spec: QuestionSpec, embedder: Embedder, *, neighbours: list[str] | tuple[str, ...] = ()) -> PreparedQuestion:
+    """Embed everything on the reference side in one batch (cached by the embedder)."""
+    references = [clean(r) for r in spec.references]
+    explicit = tuple(KeyPoint(clean(p.text), p.weight) for p in spec.key_points)
+    point_sets = [explicit or key_points_of(r) for r in references]
+    texts = [clean(spec.prompt), *references, *(p.text for points in point_sets for p in points)]
+    texts += [clean(m.text) for m in spec.misconceptions]
+    texts += [clean(n) for n in neighbours]
+    vectors = embedder.encode(texts)
+
+    at = 1 + len(references)
+    sides = []
+    for i, (reference, points) in enumerate(zip(references, point_sets)):
+        sides.append(
+            ReferenceSide(
+                text=reference,
+                vector=vectors[1 + i],
+                points=points,
+                point_vectors=vectors[at : at + len(points)],
+                words=frozenset(content_words(normalise(reference))),
+                length=max(len(reference), 1),
+                verdict=verdict(normalise(reference)),
+            )
+        )
+        at += len(points)
+    misconception_vectors = vectors[at : at + len(spec.misconceptions)]
+    at += len(spec.misconceptions)
+    return PreparedQuestion(
+        spec=spec,
+        language=language_of(" ".join(references)),
+        prompt_vector=vectors[0],
+        prompt_words=frozenset(content_words(normalise(spec.prompt))),
+        references=sides,
+        misconception_vectors=misconception_vectors,
+        neighbour_vectors=vectors[at:],
+    )
+
+
+@dataclass
+class EncodedAnswer:
+    text: str  # cleaned
+    norm: str
+    units: list[str]
+    unit_norms: list[str]
+    vector: np.ndarray
+    unit_vectors: np.ndarray
+    words: tuple[str, ...]
+    language: str
+
+
+def encode_answers(answers: list[str], embedder: Embedder) -> list[EncodedAnswer]:
+    """Split and embed answers: each answer and its clauses, in one pass where the model allows."""
+    cleaned = [clean(a) for a in answers]
+    units = [split_units(c) or [c] for c in cleaned]
+    vectors = encode_with_units(embedder, cleaned, units) if cleaned else []
+    encoded = []
+    for text, parts, (vector, unit_vectors) in zip(cleaned, units, vectors):
+        norm = normalise(text)
+        encoded.append(
+            EncodedAnswer(
+                text=text,
+                norm=norm,
+                units=parts,
+                unit_norms=[normalise(u) for u in parts],
+                vector=vector,
+                unit_vectors=unit_vectors,
+                words=content_words(norm),
+                language=language_of(text),
+            )
+        )
+    return encoded
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The fitted model's inputs, for the best-matching reference, plus per-point coverage."""
+
+    cosine: float  # whole answer against whole reference
+    recall: float  # weighted key-point coverage
+    precision: float  # how much of the answer is about some key point
+    lexical_recall: float  # reference content words (not in the question) the answer uses
+    lexical_precision: float  # answer content words (not in the question) found in the reference
+    length_ratio: float  # log(answer length / reference length), clipped
+    stance: float  # +1 the answer opens with the reference's verdict (true/false, can/cannot), -1 the opposite
+    coverage: tuple[float, ...]  # per key point of the chosen reference
+    reference: int  # which reference
+    cross_lingual: bool
+
+    FEATURES = ("cosine", "recall", "precision", "lexical_recall", "lexical_precision", "length_ratio", "stance")
+    SEMANTIC = ("cosine", "recall", "precision", "length_ratio", "stance")
+
+    def vector(self, names: tuple[str, ...]) -> np.ndarray:
+        return np.array([getattr(self, n) for n in names], dtype=np.float64)
+
+
+def signals_for(answer: EncodedAnswer, side: ReferenceSide, prompt_words: frozenset[str], cross: bool) -> Signals:
+    units = answer.unit_vectors if len(answer.unit_vectors) else answer.vector[None, :]
+    # A key point is covered by its best clause, or by the answer as a whole when the
+    # point is spread over several clauses.
+    unit_sims = units @ side.point_vectors.T  # (units, points)
+    whole_sims = side.point_vectors @ answer.vector
+    coverage = np.maximum(unit_sims.max(axis=0), whole_sims) if unit_sims.size else whole_sims
+    weights = np.array([p.weight for p in side.points], dtype=np.float64)
+    recall = float(np.clip(coverage, 0, 1) @ weights / weights.sum()) if len(weights) else 0.0
+    unit_lengths = np.array([max(len(u), 1) for u in answer.units], dtype=np.float64)
+    best_per_unit = unit_sims.max(axis=1) if unit_sims.size else np.zeros(len(unit_lengths))
+    precision = float(np.clip(best_per_unit, 0, 1) @ unit_lengths / unit_lengths.sum()) if len(unit_lengths) else 0.0
+
+    # The candidate gets no credit for words the question already says.
+    answer_words = set(answer.words) - prompt_words
+    reference_words = side.words - prompt_words
+    shared = answer_words & reference_words
+    lexical_recall = len(shared) / len(reference_words) if reference_words else 0.0
+    lexical_precision = len(shared) / len(answer_words) if answer_words else 0.0
+    length_ratio = float(np.clip(math.log(max(len(answer.text), 1) / side.length), -4.0, 2.0))
+    return Signals(
+        cosine=float(max(answer.vector @ side.vector, 0.0)),
+        recall=recall,
+        precision=precision,
+        lexical_recall=lexical_recall,
+        lexical_precision=lexical_precision,
+        length_ratio=length_ratio,
+        stance=float(verdict(answer.norm) * side.verdict),
+        coverage=tuple(float(c) for c in coverage),
+        reference=0,
+        cross_lingual=cross,
+    )

