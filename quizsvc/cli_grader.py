@@ -78,7 +78,9 @@ def grader_calibrate(data, output, name):
 
     grader = _offline_grader(None)
     observations = [_observe(grader, path) for path in data]
-    parameters = evaluate.calibrate(observations, [p.name for p in data], name=name or output.stem)
+    parameters = evaluate.calibrate(
+        observations, [p.name for p in data], name=name or output.stem, encode=grader.embedder.encode
+    )
     output.write_text(parameters.to_json(), encoding="utf-8")
     click.echo(f"{output}: {parameters.name}, sha256 {parameters.digest[:12]}, fitted on {sum(len(o.items) for o in observations)} answers")
 

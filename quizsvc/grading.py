@@ -45,5 +45,11 @@ class Grading:
     def prepared(self) -> PreparedCache:
         return self._state()["prepared"]
 
+    def clear_caches(self, app: Flask) -> None:
+        """Forget in-process vectors and prepared questions (the database copy stays)."""
+        state = app.extensions["quizsvc.grading"]
+        state["reference_embedder"].clear()
+        state["prepared"].clear()
+
 
 grading = Grading()

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from quizsvc import create_app
 from quizsvc.cli import alembic_config
 from quizsvc.db import db
+from quizsvc.grading import grading
 from quizsvc.services import accounts
 from tests.fakes import FakeEmbedder
 
@@ -109,6 +110,8 @@ def app(migrated_app):
     outer = connection.begin()
     factory = db.sessionmaker(migrated_app)
     factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    # In-process grading caches mirror rows that the rollback below removes.
+    grading.clear_caches(migrated_app)
     yield migrated_app
     factory.configure(bind=engine, join_transaction_mode="conservative_savepoint")
     outer.rollback()

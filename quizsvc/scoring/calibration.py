@@ -3,8 +3,9 @@
 A ridge regression on the standardised signals and their squares (the squares let a
 signal matter more at one end of its range) gives a raw score; an isotonic map (pool
 adjacent violators) fitted on the same data turns it into the human scale, monotone by
-construction. Reference answers graded as answers join the isotonic step only, as full
-marks: they pin the top of the scale without bending the regression. Two such models ship in one parameter file: ``full`` (every signal) and
+construction. Anchors join the isotonic step only: a question's reference graded as an
+answer (full marks) and other questions' references (no marks) pin both ends of the
+scale without bending the regression. Two such models ship in one parameter file: ``full`` (every signal) and
 ``semantic`` (language-independent signals only, for an answer written in another
 language than its reference).
 """
@@ -75,7 +76,7 @@ def fit(
 ) -> LinearIsotonic:
     """Fit on rows of signals ``x`` and human grades ``y`` scaled to [0, 1].
 
-    ``anchors``: rows of signals that deserve full marks (references graded as answers).
+    ``anchors``: (rows of signals, the grades they deserve), e.g. references graded as answers.
     ``weights``: per-row weights (mean 1), e.g. to let each dataset count equally.
     """
     x = np.asarray(x, dtype=np.float64)
@@ -90,11 +91,11 @@ def fit(
     penalty[-1, -1] = 0.0
     coef = np.linalg.solve(design.T @ (design * w[:, None]) + penalty, design.T @ (w * y))
     raw = design @ coef
-    if anchors is not None and len(anchors):
-        anchors = np.asarray(anchors, dtype=np.float64)
-        anchor_raw = np.hstack([_terms((anchors - mean) / scale), np.ones((len(anchors), 1))]) @ coef
-        raw, y = np.concatenate([raw, anchor_raw]), np.concatenate([y, np.ones(len(anchors))])
-        w = np.concatenate([w, np.ones(len(anchors))])
+    if anchors is not None and len(anchors[0]):
+        rows, targets = np.asarray(anchors[0], dtype=np.float64), np.asarray(anchors[1], dtype=np.float64)
+        anchor_raw = np.hstack([_terms((rows - mean) / scale), np.ones((len(rows), 1))]) @ coef
+        raw, y = np.concatenate([raw, anchor_raw]), np.concatenate([y, targets])
+        w = np.concatenate([w, np.ones(len(rows))])
     knots_x, knots_y = _isotonic(raw, y, w)
     return LinearIsotonic(
         features=tuple(features),
@@ -107,30 +108,53 @@ def fit(
     )
 
 
+PARALLEL_ZH_EN = Path(__file__).resolve().parent / "params" / "parallel_zh_en.tsv"
+
+
 @dataclass(frozen=True)
 class Parameters:
     name: str
     models: dict  # "full" and "semantic" -> LinearIsotonic
     trained_on: tuple[str, ...]
+    # The encoder's similarity of a sentence and its translation (1.0 within a language):
+    # cross-lingual similarities are divided by it before the semantic model sees them.
+    cross_lingual_scale: float
     digest: str  # sha256 of the file's canonical JSON: stored with every grade
 
     def to_json(self) -> str:
-        return _canonical(self.name, self.models, self.trained_on)
+        return _canonical(self.name, self.models, self.trained_on, self.cross_lingual_scale)
 
 
-def _canonical(name: str, models: dict, trained_on) -> str:
+def _canonical(name: str, models: dict, trained_on, cross_lingual_scale: float) -> str:
     payload = {
         "format": "quizsvc-grader-params/1",
         "name": name,
         "trained_on": list(trained_on),
+        "cross_lingual_scale": round(float(cross_lingual_scale), 6),
         "models": {key: asdict(model) for key, model in sorted(models.items())},
     }
     return json.dumps(payload, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def make_parameters(name: str, models: dict, trained_on) -> Parameters:
-    text = _canonical(name, models, trained_on)
-    return Parameters(name, dict(models), tuple(trained_on), hashlib.sha256(text.encode()).hexdigest())
+def make_parameters(name: str, models: dict, trained_on, cross_lingual_scale: float = 1.0) -> Parameters:
+    text = _canonical(name, models, trained_on, cross_lingual_scale)
+    return Parameters(
+        name, dict(models), tuple(trained_on), round(float(cross_lingual_scale), 6), hashlib.sha256(text.encode()).hexdigest()
+    )
+
+
+def cross_lingual_scale(encode, path: Path = PARALLEL_ZH_EN) -> float:
+    """Median similarity of each Chinese sentence to its English translation in a parallel set.
+
+    On the bundled encoder unrelated sentences sit near 0.13 across languages and 0.18
+    within one, translations near 0.7 instead of 1: one scale fits both ends.
+    """
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    chinese, english = encode([r["zh"] for r in rows]), encode([r["en"] for r in rows])
+    return float(np.clip(np.median(np.einsum("ij,ij->i", chinese, english)), 0.3, 1.0))
 
 
 def parse_parameters(text: str, *, source: str = "<parameters>") -> Parameters:
@@ -144,7 +168,10 @@ def parse_parameters(text: str, *, source: str = "<parameters>") -> Parameters:
         }
         if set(models) != {"full", "semantic"}:
             raise ValueError("needs exactly the models 'full' and 'semantic'")
-        return make_parameters(data["name"], models, data.get("trained_on", []))
+        scale = float(data.get("cross_lingual_scale", 1.0))
+        if not 0.0 < scale <= 1.0:
+            raise ValueError("cross_lingual_scale must be in (0, 1]")
+        return make_parameters(data["name"], models, data.get("trained_on", []), scale)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise ValueError(f"{source}: not a usable grader parameter file: {error}") from None
 

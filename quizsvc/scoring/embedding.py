@@ -162,6 +162,10 @@ class CachingEmbedder:
             return np.zeros((0, 1), np.float32)
         return np.stack([found[k] for k in keys])
 
+    def clear(self) -> None:
+        with self._lock:
+            self._memo.clear()
+
     def _recall(self, keys: list[str]) -> dict[str, np.ndarray]:
         with self._lock:
             hits = {k: self._memo[k] for k in keys if k in self._memo}

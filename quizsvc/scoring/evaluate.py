@@ -16,11 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from quizsvc.scoring import flags as flag_rules
-from quizsvc.scoring.calibration import DEFAULT_RIDGE, LinearIsotonic, fit, make_parameters
+from quizsvc.scoring.calibration import DEFAULT_RIDGE, LinearIsotonic, cross_lingual_scale, fit, make_parameters
 from quizsvc.scoring.grader import Grader
 from quizsvc.scoring.signals import QuestionSpec, Signals, encode_answers
+from quizsvc.scoring.text import clean
 
 ANSWER_BATCH = 64
+OFF_TOPIC_ANCHORS = 3
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ def load_dataset(path: str | Path) -> list[Item]:
         with path.open(encoding="utf-8", newline="") as handle:
             if path.suffix in (".jsonl", ".ndjson"):
                 rows = [json.loads(line) for line in handle if line.strip()]
+                if not all(isinstance(row, dict) for row in rows):
+                    raise DatasetError(f"{path}: every line must be a JSON object")
             else:
                 rows = list(csv.DictReader(handle))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -62,9 +66,13 @@ def load_dataset(path: str | Path) -> list[Item]:
             )
         try:
             score = float(row["score"])
-        except ValueError:
-            raise DatasetError(f"{path}: row {number}: score {row['score']!r} is not a number") from None
-        items.append(Item(str(row.get("question_id") or question), question, references, answer, score))
+        except (TypeError, ValueError):
+            score = float("nan")
+        if not math.isfinite(score):
+            raise DatasetError(f"{path}: row {number}: score {row['score']!r} is not a number")
+        question_id = row.get("question_id")
+        group = str(question_id) if question_id not in (None, "") else question
+        items.append(Item(group, question, references, str(answer), score))
     if not items:
         raise DatasetError(f"{path}: no rows")
     return items
@@ -77,7 +85,9 @@ class Observations:
     items: list[Item]
     signals: list[Signals]
     flags: list[list[str]]
-    anchors: list[tuple[str, Signals]]  # (question id, signals of a reference graded as an answer)
+    # (question id, signals, grade it deserves): a question's own reference graded as an
+    # answer deserves 1, another question's reference 0.
+    anchors: list[tuple[str, Signals, float]]
     scale: float
 
     @property
@@ -99,11 +109,16 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
     signals: list[Signals | None] = [None] * len(items)
     flags: list[list[str]] = [[] for _ in items]
     anchors = []
-    for question_id, indices in by_question.items():
+    references = {qid: items[indices[0]].references for qid, indices in by_question.items()}
+    others = list(references)
+    for position, (question_id, indices) in enumerate(by_question.items()):
         first = items[indices[0]]
         prepared = grader.prepare(QuestionSpec(prompt=first.question, references=first.references))
-        for encoded in encode_answers(list(first.references), grader.embedder):
-            anchors.append((question_id, grader.signals(prepared, encoded)[0]))
+        # Off-topic anchors: the next questions' references, in a fixed order.
+        wrong = [references[others[(position + k) % len(others)]][0] for k in range(1, min(OFF_TOPIC_ANCHORS, len(others) - 1) + 1)]
+        own = list(first.references)
+        for encoded, target in zip(encode_answers(own + wrong, grader.embedder), [1.0] * len(own) + [0.0] * len(wrong)):
+            anchors.append((question_id, grader.signals(prepared, encoded)[0], target))
         for start in range(0, len(indices), ANSWER_BATCH):
             batch = indices[start : start + ANSWER_BATCH]
             results = grader.grade_many(prepared, [items[i].answer for i in batch])
@@ -126,14 +141,19 @@ def fit_models(
     mask = np.ones(len(obs.items), bool) if mask is None else mask
     weights = np.ones(len(obs.items)) if weights is None else np.asarray(weights)
     kept_groups = set(obs.groups[mask])
-    anchor_rows = [s for g, s in obs.anchors if g in kept_groups]
+    anchor_rows = [(s, target) for g, s, target in obs.anchors if g in kept_groups]
     # Empty answers are graded 0 by rule; they would only teach the model about nothing.
     mask = mask & np.array(["empty" not in f for f in obs.flags])
     models = {}
     for name, features in (("full", Signals.FEATURES), ("semantic", Signals.SEMANTIC)):
-        anchors = obs.matrix(features, anchor_rows) if anchor_rows else None
+        anchors = (obs.matrix(features, [s for s, _ in anchor_rows]), np.array([t for _, t in anchor_rows]))
         models[name] = fit(
-            obs.matrix(features)[mask], obs.human[mask], features, ridge=ridge, anchors=anchors, weights=weights[mask]
+            obs.matrix(features)[mask],
+            obs.human[mask],
+            features,
+            ridge=ridge,
+            anchors=anchors if anchor_rows else None,
+            weights=weights[mask],
         )
     return models
 
@@ -230,7 +250,7 @@ def report(obs: Observations, predicted: np.ndarray) -> dict:
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}
 
 
-def calibrate(obs_list: list[Observations], names: list[str], *, name: str, ridge: float = DEFAULT_RIDGE):
+def calibrate(obs_list: list[Observations], names: list[str], *, name: str, encode, ridge: float = DEFAULT_RIDGE):
     """One parameter set fitted on every dataset given, each weighted equally."""
     merged = Observations(
         items=[i for o in obs_list for i in o.items],
@@ -245,6 +265,7 @@ def calibrate(obs_list: list[Observations], names: list[str], *, name: str, ridg
         for n, o in zip(names, obs_list)
         for i in o.items
     ]
-    merged.anchors = [(f"{n}:{g}", s) for n, o in zip(names, obs_list) for g, s in o.anchors]
+    merged.anchors = [(f"{n}:{g}", s, t) for n, o in zip(names, obs_list) for g, s, t in o.anchors]
     weights = np.concatenate([np.full(len(o.items), len(merged.items) / (len(obs_list) * len(o.items))) for o in obs_list])
-    return make_parameters(name, fit_models(merged, ridge=ridge, weights=weights), names)
+    models = fit_models(merged, ridge=ridge, weights=weights)
+    return make_parameters(name, models, names, cross_lingual_scale(lambda texts: encode([clean(t) for t in texts])))

@@ -37,14 +37,17 @@ FLAG_RULES = {
 # Instructions aimed at an automatic grader, in either language. Matched on normalised
 # (Simplified, lower-case) text.
 _TO_GRADER = re.compile(
-    r"ignore (all |any |the |your |previous |above |prior )*(instructions|rules|rubric|prompt)"
-    r"|(give|award|assign|grant) (me |this( answer)? |it )?(a )?(full|max(imum)?|perfect|100|top) (marks?|points?|score)"
-    r"|(full|perfect|maximum) (marks?|score)"
-    r"|\b(as|you are) (an? )?(ai |automatic |auto-)?(grader|examiner|scorer)"
-    r"|score (this|me) (as )?(100|10/10)"
+    r"ignore (all |any |the |your |previous |above |prior |earlier )*(instructions|rules|rubric|prompts?|guidelines)"
+    r"|(give|award|assign|grant) (me |this( answer)? |it |the candidate )?(a )?(full|max(imum)?|perfect|100|top) "
+    r"(marks?|points?|score|grade)"
+    r"|\byou (are|must|should|will) (now )?(give|grade|score|award|mark|rate)"
+    r"|\b(dear|hey|hi|hello|attention) (grader|examiner|marker|scorer|ai|model|system)"
+    r"|\bas (an? )?(ai|automatic|auto) (grader|examiner|scorer|grading)"
+    r"|score (this|me) (as )?(100|10/10|full)"
     r"|忽略.{0,6}(规则|指令|指示|评分标准|要求|提示)"
-    r"|(给|打|评)(我|这个?答案|本答案)?.{0,2}满分"
-    r"|满分|(评分|打分|阅卷)(系统|程序|模型|老师|者|人员).{0,4}(请|应该|必须)"
+    r"|(给|打)(我|这个?答案|本答案|本题|这道题)?.{0,2}满分"
+    r"|(请|务必|必须|一定要)(给|打|评).{0,6}(满分|高分|100分|一百分)"
+    r"|(评分|阅卷|打分)(系统|程序|模型|老师|者|人员|ai)[,，:：]?\s*(请|你)"
 )
 _NOISE_CHARS = re.compile(f"[0-9a-z{CJK}]")
 
@@ -54,7 +57,7 @@ def addressed_to_grader(unit_norm: str) -> bool:
 
 
 def is_noise(norm: str) -> bool:
-    """Nothing to grade: no letters, or a few characters repeated ('aaaa', '。。。', 'asdf')."""
+    """Nothing to grade: no letters, or one or two characters repeated ('aaaa', '。。。')."""
     letters = squash(norm)
     if len(letters) < 2:
         return True

@@ -7,16 +7,25 @@ letters or more also tolerate a small typo ('tranformer').
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from quizsvc.scoring.text import CJK, normalise, squash
 
 _HAS_CJK = re.compile(f"[{CJK}]")
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
-# Words just before a claim that deny it ("BERT 不是自回归", "is not autoregressive"), and
-# words anywhere in the clause that report it as wrong ("a common misconception is ...").
-_NEGATION_BEFORE = re.compile(r"(不是|并非|并不|不会|不能|不|非|没有|没|未|无|别|not|n't|never|no|neither|nor)\s*$")
+_LETTER = re.compile(f"[0-9a-z{CJK}]")
+# Words shortly before a claim that deny it ("BERT 不是一个自回归模型", "is not an
+# autoregressive model"), and words anywhere in the clause that report it as wrong ("a
+# common misconception is ..."). "不仅", "不同" and the like are not denials.
+_NEGATION_BEFORE = re.compile(
+    r"(不是|并非|并不|不会|不能|没有|不(?![仅但同少断管过久])|非(?!常)|没|未|无|别"
+    r"|\b(not|never|no|neither|nor)\b|n't)"
+)
 _REPORTED_AS_WRONG = re.compile(r"误解|误区|错误|误以为|谬误|misconception|myth|wrong|incorrect|mistaken|false")
-_NEGATION_WINDOW = 6
+# Characters before the claim searched for a denial: about three English words or four
+# Chinese characters.
+_NEGATION_WINDOW_LATIN = 14
+_NEGATION_WINDOW_CJK = 5
 
 
 @dataclass(frozen=True)
@@ -50,33 +59,54 @@ def _within(a: str, b: str, budget: int) -> bool:
     return previous[-1] <= budget
 
 
+@lru_cache(maxsize=8192)
+def _form(form: str) -> tuple:
+    """A form ready to search for: ('cjk', letters) or ('latin', pattern, words, budget)."""
+    norm = normalise(form)
+    if _HAS_CJK.search(norm):
+        return ("cjk", squash(norm))
+    words = tuple(_LATIN_WORD.findall(norm))
+    # Whole words only ('gpt' must not match inside 'chatgptx'); an English plural is fine.
+    pattern = re.compile(r"(?<![a-z0-9])" + r"[\s\-_/]*".join(map(re.escape, words)) + r"(?:e?s)?(?![a-z0-9])")
+    return ("latin", pattern, words, _typo_budget("".join(words)))
+
+
+@lru_cache(maxsize=4096)
+def _letters(text: str) -> tuple[str, tuple[int, ...]]:
+    """The text's letters only, and where each sits in the text."""
+    kept = [(i, ch) for i, ch in enumerate(text) if _LETTER.match(ch)]
+    return "".join(ch for _, ch in kept), tuple(i for i, _ in kept)
+
+
+@lru_cache(maxsize=4096)
+def _latin_words(text: str) -> tuple[tuple[int, str], ...]:
+    return tuple((m.start(), m.group()) for m in _LATIN_WORD.finditer(text))
+
+
 def find_form(text: str, form: str) -> int:
     """Where a keyword form occurs in a normalised text (index into the text), or -1."""
-    form_norm = normalise(form)
-    if not form_norm:
-        return -1
-    if _HAS_CJK.search(form_norm):
+    compiled = _form(form)
+    if compiled[0] == "cjk":
         # Chinese has no word boundaries: compare letters only, then map back.
-        target = squash(form_norm)
-        letters = [(i, ch) for i, ch in enumerate(text) if re.match(f"[0-9a-z{CJK}]", ch)]
-        joined = "".join(ch for _, ch in letters)
-        at = joined.find(target)
-        return letters[at][0] if at >= 0 else -1
-    words = _LATIN_WORD.findall(form_norm)
+        if not compiled[1]:
+            return -1
+        joined, positions = _letters(text)
+        at = joined.find(compiled[1])
+        return positions[at] if at >= 0 else -1
+    _, pattern, words, budget = compiled
     if not words:
         return -1
-    # Whole words only ('gpt' must not match inside 'chatgptx'); an English plural is fine.
-    pattern = r"(?<![a-z0-9])" + r"[\s\-_/]*".join(map(re.escape, words)) + r"(?:e?s)?(?![a-z0-9])"
-    found = re.search(pattern, text)
+    found = pattern.search(text)
     if found:
         return found.start()
-    budget = _typo_budget("".join(words))
-    if budget:
-        spans = [(m.start(), m.group()) for m in _LATIN_WORD.finditer(text)]
-        target = "".join(words)
-        for i in range(len(spans) - len(words) + 1):
-            candidate = "".join(w for _, w in spans[i : i + len(words)])
-            if _within(candidate, target, budget):
+    # Spelling variants: 'autoregressive' in "auto-regressive", 'fine tuning' in
+    # "finetuning", with a typo allowed on long forms.
+    spans = _latin_words(text)
+    target = "".join(words)
+    for size in range(1, len(words) + 3):
+        for i in range(len(spans) - size + 1):
+            candidate = "".join(w for _, w in spans[i : i + size])
+            if candidate == target or (budget and _within(candidate, target, budget)):
                 return spans[i][0]
     return -1
 
@@ -93,5 +123,6 @@ def asserts(text: str, form: str) -> bool:
     at = find_form(text, form)
     if at < 0:
         return False
-    before = text[max(0, at - _NEGATION_WINDOW) : at]
+    window = _NEGATION_WINDOW_CJK if _HAS_CJK.search(text[max(0, at - 1) : at + 1]) else _NEGATION_WINDOW_LATIN
+    before = text[max(0, at - window) : at]
     return not _NEGATION_BEFORE.search(before) and not _REPORTED_AS_WRONG.search(text)

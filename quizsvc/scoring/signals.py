@@ -7,13 +7,14 @@ answer itself, in one call.
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from quizsvc.scoring.embedding import Embedder, encode_with_units
 from quizsvc.scoring.keywords import Keyword
-from quizsvc.scoring.text import clean, content_words, language_of, normalise, split_units
+from quizsvc.scoring.text import clean, content_words, language_of, normalise, split_units, strip_markdown
 
 
 @dataclass(frozen=True)
@@ -81,16 +82,17 @@ def verdict(norm: str) -> int:
 
 
 def key_points_of(reference: str) -> tuple[KeyPoint, ...]:
-    """An ad-hoc reference's key points: its clauses, equally weighted."""
-    return tuple(KeyPoint(unit) for unit in split_units(clean(reference)))
+    """An ad-hoc reference's key points: its clauses, equally weighted, in the script it was written in."""
+    readable = strip_markdown(unicodedata.normalize("NFKC", reference)).strip()
+    return tuple(KeyPoint(unit) for unit in split_units(readable))
 
 
 def prepare(spec: QuestionSpec, embedder: Embedder, *, neighbours: list[str] | tuple[str, ...] = ()) -> PreparedQuestion:
     """Embed everything on the reference side in one batch (cached by the embedder)."""
     references = [clean(r) for r in spec.references]
-    explicit = tuple(KeyPoint(clean(p.text), p.weight) for p in spec.key_points)
-    point_sets = [explicit or key_points_of(r) for r in references]
-    texts = [clean(spec.prompt), *references, *(p.text for points in point_sets for p in points)]
+    # Key points keep their own script for feedback; they are embedded in Simplified.
+    point_sets = [spec.key_points or key_points_of(r) for r in spec.references]
+    texts = [clean(spec.prompt), *references, *(clean(p.text) for points in point_sets for p in points)]
     texts += [clean(m.text) for m in spec.misconceptions]
     texts += [clean(n) for n in neighbours]
     vectors = embedder.encode(texts)
@@ -180,12 +182,17 @@ class Signals:
         return np.array([getattr(self, n) for n in names], dtype=np.float64)
 
 
-def signals_for(answer: EncodedAnswer, side: ReferenceSide, prompt_words: frozenset[str], cross: bool) -> Signals:
+def signals_for(
+    answer: EncodedAnswer, side: ReferenceSide, prompt_words: frozenset[str], cross: bool, scale: float = 1.0
+) -> Signals:
+    """``scale``: for an answer in another language than the reference, similarities are
+    divided by the encoder's translation similarity, so they read as within-language ones."""
     units = answer.unit_vectors if len(answer.unit_vectors) else answer.vector[None, :]
+    stretch = 1.0 / scale if cross else 1.0
     # A key point is covered by its best clause, or by the answer as a whole when the
     # point is spread over several clauses.
-    unit_sims = units @ side.point_vectors.T  # (units, points)
-    whole_sims = side.point_vectors @ answer.vector
+    unit_sims = np.minimum(units @ side.point_vectors.T * stretch, 1.0)  # (units, points)
+    whole_sims = np.minimum(side.point_vectors @ answer.vector * stretch, 1.0)
     coverage = np.maximum(unit_sims.max(axis=0), whole_sims) if unit_sims.size else whole_sims
     weights = np.array([p.weight for p in side.points], dtype=np.float64)
     recall = float(np.clip(coverage, 0, 1) @ weights / weights.sum()) if len(weights) else 0.0
@@ -201,7 +208,7 @@ def signals_for(answer: EncodedAnswer, side: ReferenceSide, prompt_words: frozen
     lexical_precision = len(shared) / len(answer_words) if answer_words else 0.0
     length_ratio = float(np.clip(math.log(max(len(answer.text), 1) / side.length), -4.0, 2.0))
     return Signals(
-        cosine=float(max(answer.vector @ side.vector, 0.0)),
+        cosine=float(np.clip(answer.vector @ side.vector * stretch, 0.0, 1.0)),
         recall=recall,
         precision=precision,
         lexical_recall=lexical_recall,

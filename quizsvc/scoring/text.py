@@ -29,8 +29,10 @@ _MARKDOWN = [
     (re.compile(r"^\s*[-*_]{3,}\s*$", re.M), ""),
 ]
 # Clause ends: sentence punctuation in either script, semicolons, line breaks, and an
-# English full stop followed by a space (not "3.5" or "e.g.").
-_UNIT_END = re.compile(r"(?<=[。！？；;!?\n])|(?<=[a-z0-9)][.])(?=\s)|(?<=[:：])(?=\s*\n)")
+# English full stop followed by a space (not "3.5", "e.g." or "i.e.").
+_UNIT_END = re.compile(
+    r"(?<=[。！？；;!?\n])|(?<![Ee]\.[Gg]\.)(?<![Ii]\.[Ee]\.)(?<=[A-Za-z0-9)][.])(?=\s)|(?<=[:：])(?=\s*\n)"
+)
 # A long clause is cut again at commas: a 100-character sentence usually makes two claims.
 _LONG_UNIT = 60
 _COMMA = re.compile(r"(?<=[，,])")
@@ -102,7 +104,9 @@ def split_units(text: str) -> list[str]:
         if not unit:
             continue
         if merged and len(squash(unit)) < _MIN_UNIT_CHARS:
-            merged[-1] += unit  # a stray fragment belongs to the clause before it
+            # A stray fragment belongs to the clause before it.
+            joiner = " " if merged[-1][-1:].isascii() and unit[:1].isascii() else ""
+            merged[-1] += joiner + unit
         else:
             merged.append(unit)
     return [u for u in merged if len(squash(u)) >= _MIN_UNIT_CHARS] or ([text.strip()] if text.strip() else [])

@@ -119,6 +119,9 @@ class PreparedCache:
         self._items: dict = {}
         self._max_items = max_items
 
+    def clear(self) -> None:
+        self._items.clear()
+
     def get(self, key, build):
         if key not in self._items:
             if len(self._items) >= self._max_items:
@@ -131,7 +134,7 @@ def prepare_stored(
     session: Session, *, grader: Grader, cache: PreparedCache, organisation_id: int, version: QuestionVersion
 ) -> PreparedQuestion:
     fingerprint = bank_fingerprint(session, organisation_id=organisation_id)
-    key = (version.id, fingerprint, grader.embedder.model_id)
+    key = (version.id, version.content_hash, fingerprint, grader.embedder.model_id)
     return cache.get(
         key,
         lambda: grader.prepare(

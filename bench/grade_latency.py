@@ -1,0 +1,90 @@
+"""Grading latency against encoding alone, same model, one run.
+
+    .venv/bin/python bench/grade_latency.py [--rounds 200]
+
+Grades a 300-character answer against a stored (prepared, cached) seed question and
+encodes the same answer alone, interleaved so both see the same machine state; prints
+the medians and their ratio. The goal: grading costs at most 1.5x the encoding.
+"""
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from quizsvc.bank.bank_file import read_bank
+from quizsvc.scoring.embedding import SentenceTransformerEmbedder
+from quizsvc.scoring.grader import Grader
+from quizsvc.scoring.keywords import Keyword
+from quizsvc.scoring.signals import KeyPoint, Misconception, QuestionSpec
+from quizsvc.scoring.text import clean
+
+ROOT = Path(__file__).resolve().parent.parent
+# 300 characters, an ordinary strong answer to the self-attention question.
+ANSWER = (
+    "自注意力機制讓序列中的每個詞都能直接關注其他所有詞。做法是把每個詞轉成查詢、鍵和值三個向量，"
+    "用查詢和其他詞的鍵做點積並除以維度的平方根縮放，經過 softmax 得到注意力權重，再對值向量加權求和得到輸出。"
+    "多頭注意力在不同的子空間並行學習不同的關聯，例如語法關係和指代關係。它能直接捕捉長距離依賴，"
+    "不像 RNN 需要一步一步傳遞信息，而且序列中所有位置可以同時計算，非常適合 GPU 並行，訓練速度快很多。"
+    "因為每一層都能看到整個上下文，模型對語義的理解更好，這也是 Transformer 和大型語言模型表現出色的重要原因之一。"
+    "不過它的計算量和序列長度的平方成正比，長文本時需要稀疏注意力等改進方法。"
+)
+
+
+def spec_of(item: dict) -> QuestionSpec:
+    return QuestionSpec(
+        prompt=item["prompt"],
+        references=tuple(item["references"]),
+        key_points=tuple(KeyPoint(**p) for p in item["key_points"]),
+        keywords=tuple(Keyword(k["term"], tuple(k["aliases"]), k["weight"], k["required"]) for k in item["keywords"]),
+        misconceptions=tuple(Misconception(m["text"], tuple(m["aliases"])) for m in item["misconceptions"]),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+
+    _, items = read_bank(ROOT / "seed" / "llm_interview_zh.yaml")
+    index = next(i for i, item in enumerate(items) if item["slug"] == "self-attention")
+    embedder = SentenceTransformerEmbedder()
+    grader = Grader(embedder)
+    neighbours = [r for i, item in enumerate(items) if i != index for r in item["references"]]
+    prepared = grader.prepare(spec_of(items[index]), neighbours=neighbours)  # done once per question version
+    text = clean(ANSWER)
+    for _ in range(5):  # warm up: model load, jieba dictionary, caches
+        embedder.encode([text])
+        grader.grade(prepared, ANSWER)
+
+    encode_ms, grade_ms = [], []
+    for _ in range(args.rounds):
+        start = time.perf_counter()
+        embedder.encode([text])
+        encode_ms.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        result = grader.grade(prepared, ANSWER)
+        grade_ms.append((time.perf_counter() - start) * 1000)
+
+    encode, grade = statistics.median(encode_ms), statistics.median(grade_ms)
+    print(
+        json.dumps(
+            {
+                "answer_chars": len(ANSWER),
+                "rounds": args.rounds,
+                "encode_ms_median": round(encode, 2),
+                "grade_ms_median": round(grade, 2),
+                "encode_ms_p90": round(statistics.quantiles(encode_ms, n=10)[-1], 2),
+                "grade_ms_p90": round(statistics.quantiles(grade_ms, n=10)[-1], 2),
+                "ratio": round(grade / encode, 3),
+                "score": result.score,
+                "model": embedder.model_id,
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

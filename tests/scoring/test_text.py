@@ -1,0 +1,215 @@
+"""quizsvc.scoring.text: the one matching form everything is compared in."""
+
+import pytest
+
+from quizsvc.scoring.text import (
+    clean,
+    content_words,
+    function_word_share,
+    language_of,
+    normalise,
+    script_variants,
+    split_units,
+    squash,
+)
+
+# -- normalise / clean / squash -----------------------------------------------------------
+
+
+def test_normalise_folds_full_width_forms_to_half_width():
+    assert normalise("ＡＢＣ　１２３") == "abc 123"
+
+
+def test_normalise_strips_markdown_emphasis_code_and_links():
+    assert normalise("**自注意力機制** uses `Query` and [keys](http://example.com)") == "自注意力机制 uses query and keys"
+
+
+def test_normalise_strips_markdown_headings_quotes_and_list_markers():
+    assert normalise("# 標題\n- 項目一\n> 引用") == "标题\n项目一\n引用"
+
+
+def test_normalise_drops_fenced_code_blocks():
+    assert normalise("before ```print(1)``` after") == "before after"
+
+
+def test_normalise_converts_traditional_to_simplified():
+    assert normalise("自注意力機制讓每個詞關注所有詞") == "自注意力机制让每个词关注所有词"
+
+
+def test_normalise_lower_cases_and_collapses_whitespace():
+    assert normalise("  Self-Attention \t  IS   Great  ") == "self-attention is great"
+
+
+def test_clean_keeps_case_but_normalises_script_and_width():
+    assert clean("  **Transformer** 的自注意力機制 ＡＢＣ ") == "Transformer 的自注意力机制 ABC"
+
+
+def test_clean_and_normalise_accept_none_and_empty():
+    assert clean(None) == ""
+    assert normalise("") == ""
+
+
+def test_squash_keeps_only_letters_digits_and_cjk():
+    assert squash("Self-Attention") == "selfattention"
+    assert squash("self attention") == "selfattention"
+    assert squash("GPT-3.5，自注意力機制！") == "gpt35自注意力机制"
+    assert squash("。。。!!!") == ""
+
+
+# -- language_of --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "自注意力机制让每个词关注所有其他词",
+        "Transformer 使用 self-attention 机制",
+        "用 query、key 和 value 计算 attention 权重",
+        "微调 LoRA adapters",  # a tie: two characters against two words
+    ],
+)
+def test_language_of_chinese_even_with_english_terms(text):
+    assert language_of(text) == "zh"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Self-attention lets every token attend to all the others",
+        "The model uses 注意力 in every layer of the network",
+        "",
+        "12345",
+    ],
+)
+def test_language_of_english_or_no_letters(text):
+    assert language_of(text) == "en"
+
+
+# -- split_units --------------------------------------------------------------------------
+
+
+def test_split_units_chinese_sentences_and_merges_short_fragment():
+    # "对吗？" is too short to be a clause of its own: it joins the one before it.
+    assert split_units("自注意力让每个词关注所有词。它用查询、键和值计算权重！对吗？") == [
+        "自注意力让每个词关注所有词。",
+        "它用查询、键和值计算权重！对吗？",
+    ]
+
+
+def test_split_units_fragment_in_the_middle_joins_previous_clause():
+    assert split_units("这是第一句话。好。这是第三句话。") == ["这是第一句话。好。", "这是第三句话。"]
+
+
+def test_split_units_english_sentences():
+    assert split_units("Self-attention lets each token attend to all others. It uses queries, keys and values.") == [
+        "Self-attention lets each token attend to all others.",
+        "It uses queries, keys and values.",
+    ]
+
+
+def test_split_units_does_not_cut_decimal_numbers():
+    assert split_units("GPT-3.5 is a model. It is large.") == ["GPT-3.5 is a model.", "It is large."]
+
+
+def test_split_units_semicolons_and_newlines_end_clauses():
+    assert split_units("缓存键和值；避免重复计算\n代价是显存增长") == ["缓存键和值；", "避免重复计算", "代价是显存增长"]
+
+
+def test_split_units_cuts_a_long_clause_at_commas():
+    sentence = (
+        "自注意力机制让序列中的每一个词都能够直接关注到序列里的所有其他词语，"
+        "并且它用查询向量、键向量和值向量来计算注意力权重，"
+        "最后再对值向量进行加权求和得到输出结果。"
+    )
+    assert len(sentence) > 60
+    assert split_units(sentence) == [
+        "自注意力机制让序列中的每一个词都能够直接关注到序列里的所有其他词语，",
+        "并且它用查询向量、键向量和值向量来计算注意力权重，",
+        "最后再对值向量进行加权求和得到输出结果。",
+    ]
+
+
+def test_split_units_keeps_a_short_clause_with_commas_whole():
+    assert split_units("缓存键和值，避免重复计算。") == ["缓存键和值，避免重复计算。"]
+
+
+def test_split_units_too_short_text_is_one_unit_and_empty_text_none():
+    assert split_units("ok.") == ["ok."]
+    assert split_units("") == []
+    assert split_units("   ") == []
+
+
+# -- content_words ------------------------------------------------------------------------
+
+
+def test_content_words_chinese_are_jieba_words_without_stopwords():
+    assert content_words(normalise("我们使用注意力机制")) == ("注意力", "机制")
+
+
+def test_content_words_chinese_sentence():
+    words = content_words(normalise("自注意力机制让每个词关注所有其他词"))
+    assert words == ("自", "注意力", "机制", "每个", "词", "关注", "所有", "词")
+    assert "让" not in words and "其他" not in words
+
+
+def test_content_words_english_are_stems_without_stopwords():
+    assert content_words(normalise("The models are attending to the tokens running")) == ("model", "attend", "token", "run")
+
+
+def test_content_words_drop_single_letters_but_keep_numbers_and_symbols():
+    assert content_words(normalise("a 3 x GPT-4 C++")) == ("3", "gpt", "4", "c++")
+
+
+def test_content_words_of_empty_text():
+    assert content_words("") == ()
+
+
+# -- script_variants ----------------------------------------------------------------------
+
+
+def test_script_variants_of_traditional_text():
+    assert script_variants("自注意力機制") == ["自注意力機制", "自注意力机制"]
+
+
+def test_script_variants_of_simplified_text():
+    assert script_variants("自注意力机制") == ["自注意力机制", "自注意力機制"]
+
+
+def test_script_variants_of_latin_text_has_no_repeats():
+    assert script_variants("self-attention") == ["self-attention"]
+
+
+# -- function_word_share ------------------------------------------------------------------
+
+
+def test_function_word_share_of_a_bare_term_list_is_zero():
+    assert function_word_share(normalise("自注意力、查询、键、值")) == 0.0
+    assert function_word_share(normalise("gradient descent, loss, learning rate")) == 0.0
+
+
+def test_function_word_share_of_english_prose():
+    # it, is, the: function words; model: content.
+    assert function_word_share("it is the model") == pytest.approx(0.75)
+
+
+def test_function_word_share_of_chinese_prose_is_positive():
+    assert function_word_share(normalise("它是因为模型可以关注所有词")) > 0.2
+
+
+def test_function_word_share_of_empty_text_is_zero():
+    assert function_word_share("") == 0.0
+
+
+def test_english_sentences_ending_in_capitals_are_split():
+    assert split_units(clean("The encoder is BERT. The decoder is GPT. Both use attention.")) == [
+        "The encoder is BERT.",
+        "The decoder is GPT.",
+        "Both use attention.",
+    ]
+
+
+def test_abbreviations_do_not_end_a_clause():
+    assert split_units(clean("Heads attend differently, e.g. to syntax. They are cheap.")) == [
+        "Heads attend differently, e.g. to syntax.",
+        "They are cheap.",
+    ]
