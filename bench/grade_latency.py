@@ -13,11 +13,9 @@ import statistics
 import time
 from pathlib import Path
 
-from quizsvc.bank.bank_file import read_bank
+from quizsvc.bank.bank_file import question_spec, read_bank
 from quizsvc.scoring.embedding import SentenceTransformerEmbedder
 from quizsvc.scoring.grader import Grader
-from quizsvc.scoring.keywords import Keyword
-from quizsvc.scoring.signals import KeyPoint, Misconception, QuestionSpec
 from quizsvc.scoring.text import clean
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,16 +30,6 @@ ANSWER = (
 )
 
 
-def spec_of(item: dict) -> QuestionSpec:
-    return QuestionSpec(
-        prompt=item["prompt"],
-        references=tuple(item["references"]),
-        key_points=tuple(KeyPoint(**p) for p in item["key_points"]),
-        keywords=tuple(Keyword(k["term"], tuple(k["aliases"]), k["weight"], k["required"]) for k in item["keywords"]),
-        misconceptions=tuple(Misconception(m["text"], tuple(m["aliases"])) for m in item["misconceptions"]),
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=200)
@@ -52,7 +40,7 @@ def main() -> None:
     embedder = SentenceTransformerEmbedder()
     grader = Grader(embedder)
     neighbours = [r for i, item in enumerate(items) if i != index for r in item["references"]]
-    prepared = grader.prepare(spec_of(items[index]), neighbours=neighbours)  # done once per question version
+    prepared = grader.prepare(question_spec(items[index]), neighbours=neighbours)  # done once per question version
     text = clean(ANSWER)
     for _ in range(5):  # warm up: model load, jieba dictionary, caches
         embedder.encode([text])

@@ -5,10 +5,8 @@ These load the model (about 10 s the first time) and run in CI like every other 
 
 import pytest
 
-from quizsvc.bank.bank_file import read_bank
+from quizsvc.bank.bank_file import question_spec, read_bank
 from quizsvc.scoring.grader import Grader
-from quizsvc.scoring.keywords import Keyword
-from quizsvc.scoring.signals import KeyPoint, Misconception, QuestionSpec
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.model
@@ -52,16 +50,6 @@ FILLER = "這是一個很好的問題。我覺得這個問題非常重要，值�
 WRONG_BERT = "BERT 和 GPT 一樣是自回歸模型，從左到右逐詞生成文本，所以 BERT 也很適合寫文章和對話。"
 
 
-def _spec(item: dict) -> QuestionSpec:
-    return QuestionSpec(
-        prompt=item["prompt"],
-        references=tuple(item["references"]),
-        key_points=tuple(KeyPoint(**p) for p in item["key_points"]),
-        keywords=tuple(Keyword(k["term"], tuple(k["aliases"]), k["weight"], k["required"]) for k in item["keywords"]),
-        misconceptions=tuple(Misconception(m["text"], tuple(m["aliases"])) for m in item["misconceptions"]),
-    )
-
-
 @pytest.fixture(scope="module")
 def bank():
     _, items = read_bank(ROOT / "seed" / "llm_interview_zh.yaml")
@@ -80,7 +68,7 @@ def prepared(bank, real_grader):
     """Every seed question prepared as the service prepares it: with the bank as neighbours."""
     return {
         slug: real_grader.prepare(
-            _spec(item), neighbours=[r for other, o in bank.items() if other != slug for r in o["references"]]
+            question_spec(item), neighbours=[r for other, o in bank.items() if other != slug for r in o["references"]]
         )
         for slug, item in bank.items()
     }
@@ -165,7 +153,7 @@ def test_grading_a_prepared_question_encodes_only_the_answer(bank, real_grader):
 
     counting = Counting()
     grader = Grader(counting, real_grader.parameters, reference_embedder=CachingEmbedder(counting))
-    question = grader.prepare(_spec(bank["self-attention"]))
+    question = grader.prepare(question_spec(bank["self-attention"]))
     calls.clear()
     grader.grade(question, GOOD["self-attention"]["en"])
     # Only the answer and its clauses: the fallback path encodes them in one call.
