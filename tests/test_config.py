@@ -44,3 +44,24 @@ def test_environment_reaches_the_app(monkeypatch, tmp_path):
     app = create_app()
     assert app.config["MAX_CONTENT_LENGTH"] == 4096
     assert app.config["QUIZSVC_DATABASE_URL"].endswith("x.db")
+
+
+def test_a_missing_embedding_model_fails_start_up(monkeypatch, tmp_path):
+    from quizsvc import create_app
+    from quizsvc.scoring.embedding import ModelNotAvailable
+
+    _clear(monkeypatch)
+    monkeypatch.setenv("QUIZSVC_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("QUIZSVC_EMBEDDING_MODEL", "acme/not-on-this-machine")
+    with pytest.raises(ModelNotAvailable) as error:
+        create_app()
+    assert "never downloads" in str(error.value)
+
+
+def test_a_local_model_directory_is_accepted(monkeypatch, tmp_path):
+    from quizsvc import create_app
+
+    _clear(monkeypatch)
+    monkeypatch.setenv("QUIZSVC_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("QUIZSVC_EMBEDDING_MODEL", str(tmp_path))
+    assert create_app().extensions["quizsvc.grading"]["embedder"].model_id == str(tmp_path)

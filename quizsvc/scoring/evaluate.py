@@ -113,7 +113,10 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
     others = list(references)
     for position, (question_id, indices) in enumerate(by_question.items()):
         first = items[indices[0]]
-        prepared = grader.prepare(QuestionSpec(prompt=first.question, references=first.references))
+        # The dataset is the bank: the other questions' references are the neighbours, as
+        # a stored question's are in the service.
+        neighbours = [r for other, refs in references.items() if other != question_id for r in refs]
+        prepared = grader.prepare(QuestionSpec(prompt=first.question, references=first.references), neighbours=neighbours)
         # Off-topic anchors: the next questions' references, in a fixed order.
         wrong = [references[others[(position + k) % len(others)]][0] for k in range(1, min(OFF_TOPIC_ANCHORS, len(others) - 1) + 1)]
         own = list(first.references)

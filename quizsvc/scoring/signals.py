@@ -63,6 +63,17 @@ class PreparedQuestion:
     misconception_vectors: np.ndarray
     # Reference vectors of the other questions in the same bank, for the off-topic check.
     neighbour_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
+    # Inverse document frequency of content words over this question and its neighbours:
+    # a word every question of the bank uses says little about this one.
+    idf: dict[str, float] = field(default_factory=dict)
+    # A word no document of the bank uses is as rare as the rarest that one does.
+    unseen_idf: float = 1.0
+    neighbour_words: tuple[frozenset[str], ...] = ()
+    # Content words of the rubric's keyword forms: what keyword stuffing lists.
+    keyword_words: frozenset[str] = frozenset()
+
+    def weight(self, words) -> float:
+        return sum(self.idf.get(w, self.unseen_idf) for w in words)
 
 
 # A verdict opens an answer to a true/false or can/cannot question. Embeddings barely
@@ -107,13 +118,23 @@ def prepare(spec: QuestionSpec, embedder: Embedder, *, neighbours: list[str] | t
                 points=points,
                 point_vectors=vectors[at : at + len(points)],
                 words=frozenset(content_words(normalise(reference))),
-                length=max(len(reference), 1),
+                # What a complete answer must say is the key points, not a verbose
+                # reference's every sentence: lengths compare against them.
+                length=max(sum(len(clean(p.text)) for p in points), 1),
                 verdict=verdict(normalise(reference)),
             )
         )
         at += len(points)
     misconception_vectors = vectors[at : at + len(spec.misconceptions)]
     at += len(spec.misconceptions)
+    own_words = set().union(*(side.words for side in sides), content_words(normalise(spec.prompt)))
+    neighbour_words = tuple(frozenset(content_words(normalise(clean(n)))) for n in neighbours)
+    documents = [own_words, *neighbour_words]
+    frequency: dict[str, int] = {}
+    for document in documents:
+        for word in document:
+            frequency[word] = frequency.get(word, 0) + 1
+    idf = {w: math.log((len(documents) + 1) / (n + 1)) + 1.0 for w, n in frequency.items()}
     return PreparedQuestion(
         spec=spec,
         language=language_of(" ".join(references)),
@@ -122,6 +143,12 @@ def prepare(spec: QuestionSpec, embedder: Embedder, *, neighbours: list[str] | t
         references=sides,
         misconception_vectors=misconception_vectors,
         neighbour_vectors=vectors[at:],
+        idf=idf,
+        unseen_idf=max(idf.values(), default=1.0),
+        neighbour_words=neighbour_words,
+        keyword_words=frozenset(
+            w for keyword in spec.keywords for form in keyword.forms for w in content_words(normalise(form))
+        ),
     )
 
 
@@ -167,9 +194,9 @@ class Signals:
     cosine: float  # whole answer against whole reference
     recall: float  # weighted key-point coverage
     precision: float  # how much of the answer is about some key point
-    lexical_recall: float  # reference content words (not in the question) the answer uses
-    lexical_precision: float  # answer content words (not in the question) found in the reference
-    length_ratio: float  # log(answer length / reference length), clipped
+    lexical_recall: float  # reference content words (not in the question) the answer uses, IDF-weighted
+    lexical_precision: float  # answer content words (not in the question) found in the reference, IDF-weighted
+    length_ratio: float  # log(answer length / key points' length), clipped
     stance: float  # +1 the answer opens with the reference's verdict (true/false, can/cannot), -1 the opposite
     coverage: tuple[float, ...]  # per key point of the chosen reference
     reference: int  # which reference
@@ -183,7 +210,7 @@ class Signals:
 
 
 def signals_for(
-    answer: EncodedAnswer, side: ReferenceSide, prompt_words: frozenset[str], cross: bool, scale: float = 1.0
+    answer: EncodedAnswer, side: ReferenceSide, question: "PreparedQuestion", cross: bool, scale: float = 1.0
 ) -> Signals:
     """``scale``: for an answer in another language than the reference, similarities are
     divided by the encoder's translation similarity, so they read as within-language ones."""
@@ -200,12 +227,13 @@ def signals_for(
     best_per_unit = unit_sims.max(axis=1) if unit_sims.size else np.zeros(len(unit_lengths))
     precision = float(np.clip(best_per_unit, 0, 1) @ unit_lengths / unit_lengths.sum()) if len(unit_lengths) else 0.0
 
-    # The candidate gets no credit for words the question already says.
-    answer_words = set(answer.words) - prompt_words
-    reference_words = side.words - prompt_words
-    shared = answer_words & reference_words
-    lexical_recall = len(shared) / len(reference_words) if reference_words else 0.0
-    lexical_precision = len(shared) / len(answer_words) if answer_words else 0.0
+    # The candidate gets no credit for words the question already says; rare words of
+    # the bank count for more than words every question uses.
+    answer_words = set(answer.words) - question.prompt_words
+    reference_words = side.words - question.prompt_words
+    shared = question.weight(answer_words & reference_words)
+    lexical_recall = shared / question.weight(reference_words) if reference_words else 0.0
+    lexical_precision = shared / question.weight(answer_words) if answer_words else 0.0
     length_ratio = float(np.clip(math.log(max(len(answer.text), 1) / side.length), -4.0, 2.0))
     return Signals(
         cosine=float(np.clip(answer.vector @ side.vector * stretch, 0.0, 1.0)),

@@ -13,18 +13,24 @@ pytestmark = pytest.mark.model
 
 GOOD = {
     "self-attention": {
-        "zh-Hant": "自注意力機制讓序列中的每個詞都能直接關注其他所有詞。做法是把每個詞轉成查詢（Query）、鍵（Key）和值（Value）"
-        "三個向量，用查詢和其他詞的鍵做點積並縮放，經過 softmax 得到注意力權重，再對值向量加權求和得到輸出。多頭注意力在不同子空間"
-        "並行學習不同的關聯。它能捕捉長距離依賴，而且所有位置可以並行計算，比 RNN 逐步處理快得多，也讓模型更好地理解上下文。",
-        "zh-Hans": "自注意力机制让序列中的每个词都能直接关注其他所有词。做法是把每个词转成查询（Query）、键（Key）和值（Value）"
-        "三个向量，用查询和其他词的键做点积并缩放，经过 softmax 得到注意力权重，再对值向量加权求和得到输出。多头注意力在不同子空间"
-        "并行学习不同的关联。它能捕捉长距离依赖，而且所有位置可以并行计算，比 RNN 逐步处理快得多，也让模型更好地理解上下文。",
-        "en": "Self-attention lets every token in a sequence attend directly to all other tokens. Each token is projected "
-        "into a query, a key and a value vector; the query is compared with the keys of the other tokens by a scaled dot "
-        "product, a softmax turns the scores into attention weights, and the output is the weighted sum of the value "
-        "vectors. Multi-head attention learns different relations in different subspaces in parallel. It captures "
-        "long-range dependencies and all positions are computed in parallel, which is much faster than an RNN processing "
-        "tokens step by step, and it gives the model a better understanding of context.",
+        "zh-Hant": "自注意力機制是 Transformer 的核心，讓序列中的每個詞都能直接關注其他所有詞，在一層裡同時考慮所有位置。"
+        "每個詞先轉成查詢（Query）、鍵（Key）和值（Value）三個向量；注意力得分是查詢和其他詞的鍵做點積，再除以維度的平方根縮放，"
+        "讓梯度穩定；softmax 把得分歸一化成注意力權重；最後用權重對值向量加權求和得到輸出。多頭注意力在不同子空間學習不同的關聯。"
+        "它的好處是能捕捉長距離依賴；所有位置可以並行計算，比 RNN 逐步處理快得多；能更好地理解上下文語義；而且容易擴展，"
+        "層數加深後能學到更抽象的語義。",
+        "zh-Hans": "自注意力机制是 Transformer 的核心，让序列中的每个词都能直接关注其他所有词，在一层里同时考虑所有位置。"
+        "每个词先转成查询（Query）、键（Key）和值（Value）三个向量；注意力得分是查询和其他词的键做点积，再除以维度的平方根缩放，"
+        "让梯度稳定；softmax 把得分归一化成注意力权重；最后用权重对值向量加权求和得到输出。多头注意力在不同子空间学习不同的关联。"
+        "它的好处是能捕捉长距离依赖；所有位置可以并行计算，比 RNN 逐步处理快得多；能更好地理解上下文语义；而且容易扩展，"
+        "层数加深后能学到更抽象的语义。",
+        "en": "Self-attention is the core of the Transformer: every token in a sequence attends directly to all other "
+        "tokens, so one layer considers all positions at once. Each token is projected into a query, a key and a value "
+        "vector; the attention score is the dot product of a query with the other tokens' keys, divided by the square "
+        "root of the dimension to keep gradients stable; a softmax normalises the scores into attention weights; and the "
+        "output is the weighted sum of the value vectors. Multi-head attention learns different relations in different "
+        "subspaces. Its benefits: it captures long-range dependencies; all positions are computed in parallel, much "
+        "faster than an RNN processing tokens step by step; it understands context better; and it scales well, with "
+        "deeper stacks learning more abstract semantics.",
     },
     "bert-vs-gpt": {
         "zh-Hant": "BERT 只用 Transformer 的編碼器，是雙向模型，用掩碼語言建模預訓練，會同時看左右上下文，所以適合文本分類、"
@@ -40,9 +46,10 @@ GOOD = {
         "code. In short, BERT is for understanding, GPT for generation.",
     },
     "gradient-checkpointing": {
-        "zh-Hant": "梯度檢查點是一種用計算換內存的技術。訓練時前向傳播不保存所有中間激活值，只在幾個檢查點保存；反向傳播需要時，"
-        "再從最近的檢查點重新計算那一段的激活值。這樣顯著減少顯存佔用，可以訓練更大的模型或用更大的批次，代價是多做一次部分前向"
-        "計算，訓練時間會增加。",
+        "zh-Hant": "梯度檢查點是訓練大型模型時節省內存的技術。反向傳播計算梯度需要前向傳播的中間激活值，全部存下來會佔滿 GPU "
+        "內存。梯度檢查點把模型分成幾段，前向傳播時只保存每段的輸入，反向傳播需要時再重新計算那一段的激活值。這樣減少了存儲開銷，"
+        "是用計算換內存的權衡：內存需求顯著下降，可以訓練更大的模型，缺點是要重算部分激活值，訓練時間會增加。它實現簡單，"
+        "主流深度學習框架都已內建；但不是所有架構都適用，難以重新計算激活值的模型就不適合。",
     },
 }
 PARTIAL = {"self-attention": "自注意力機制讓每個詞關注序列中的其他詞，可以捕捉長距離依賴。"}
