@@ -14,6 +14,7 @@ from pathlib import Path
 
 from quizsvc.bank.bank_file import question_spec, read_bank
 from quizsvc.scoring.embedding import SentenceTransformerEmbedder
+from quizsvc.scoring.evaluate import roc_auc
 from quizsvc.scoring.grader import Grader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +59,9 @@ def main() -> None:
     }
 
     def run(pairs):
-        results = [grader.grade(prepared[slug], answer) for slug, answer in pairs]
+        return [grader.grade(prepared[slug], answer) for slug, answer in pairs]
+
+    def summary(results):
         return {
             "answers": len(results),
             "flagged_misconception": sum("misconception" in r.flags for r in results),
@@ -66,7 +69,20 @@ def main() -> None:
             "mean_score_before_flags": round(statistics.mean(r.breakdown["before_flags"] for r in results), 1),
         }
 
-    print(json.dumps({"wrong": run(WRONG), "partial": run(PARTIAL)}, ensure_ascii=False))
+    wrong, partial = run(WRONG), run(PARTIAL)
+    scores = [r.score for r in partial + wrong]
+    labels = [True] * len(partial) + [False] * len(wrong)
+    print(
+        json.dumps(
+            {
+                "wrong": summary(wrong),
+                "partial": summary(partial),
+                # Probability that a partial answer outscores a wrong one (1.0: always).
+                "auc_partial_over_wrong": round(roc_auc(scores, labels), 3),
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -215,7 +215,7 @@ class Grader:
         vectors = prepared.misconception_vectors
         for index, item in enumerate(prepared.spec.misconceptions):
             # Look in the clauses only for the forms the answer contains at all.
-            present = [form for form in (item.text, *item.aliases) if find_form(encoded.norm, form) >= 0]
+            present = [form for form in (item.text, *item.aliases) if find_form(encoded.norm, form, typos=False) >= 0]
             hit = any(asserts(unit, form) for form in present for unit in encoded.unit_norms)
             if not hit and len(encoded.unit_vectors):
                 to_claim = encoded.unit_vectors @ vectors[index]

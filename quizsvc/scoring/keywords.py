@@ -61,14 +61,14 @@ def _within(a: str, b: str, budget: int) -> bool:
 
 @lru_cache(maxsize=8192)
 def _form(form: str) -> tuple:
-    """A form ready to search for: ('cjk', letters) or ('latin', pattern, words, budget)."""
+    """A form ready to search for: ('cjk', letters) or ('latin', pattern, words)."""
     norm = normalise(form)
     if _HAS_CJK.search(norm):
         return ("cjk", squash(norm))
     words = tuple(_LATIN_WORD.findall(norm))
     # Whole words only ('gpt' must not match inside 'chatgptx'); an English plural is fine.
     pattern = re.compile(r"(?<![a-z0-9])" + r"[\s\-_/]*".join(map(re.escape, words)) + r"(?:e?s)?(?![a-z0-9])")
-    return ("latin", pattern, words, _typo_budget("".join(words)))
+    return ("latin", pattern, words)
 
 
 @lru_cache(maxsize=4096)
@@ -83,8 +83,20 @@ def _latin_words(text: str) -> tuple[tuple[int, str], ...]:
     return tuple((m.start(), m.group()) for m in _LATIN_WORD.finditer(text))
 
 
-def find_form(text: str, form: str) -> int:
-    """Where a keyword form occurs in a normalised text (index into the text), or -1."""
+def _close(word: str, target: str) -> bool:
+    """A typo of a long word: same first letter ('encoder' is no typo of 'decoder')."""
+    if word == target:
+        return True
+    budget = _typo_budget(target)
+    return bool(budget) and word[:1] == target[:1] and _within(word, target, budget)
+
+
+def find_form(text: str, form: str, *, typos: bool = True) -> int:
+    """Where a form occurs in a normalised text (index into the text), or -1.
+
+    ``typos``: tolerate a small typo in long words (rubric keywords); claims are matched
+    exactly.
+    """
     compiled = _form(form)
     if compiled[0] == "cjk":
         # Chinese has no word boundaries: compare letters only, then map back.
@@ -93,20 +105,22 @@ def find_form(text: str, form: str) -> int:
         joined, positions = _letters(text)
         at = joined.find(compiled[1])
         return positions[at] if at >= 0 else -1
-    _, pattern, words, budget = compiled
+    _, pattern, words = compiled
     if not words:
         return -1
     found = pattern.search(text)
     if found:
         return found.start()
-    # Spelling variants: 'autoregressive' in "auto-regressive", 'fine tuning' in
-    # "finetuning", with a typo allowed on long forms.
     spans = _latin_words(text)
+    # Spelling variants: 'autoregressive' in "auto-regressive", 'fine tuning' in "finetuning".
     target = "".join(words)
     for size in range(1, len(words) + 3):
         for i in range(len(spans) - size + 1):
-            candidate = "".join(w for _, w in spans[i : i + size])
-            if candidate == target or (budget and _within(candidate, target, budget)):
+            if "".join(w for _, w in spans[i : i + size]) == target:
+                return spans[i][0]
+    if typos:
+        for i in range(len(spans) - len(words) + 1):
+            if all(_close(w, t) for (_, w), t in zip(spans[i : i + len(words)], words)):
                 return spans[i][0]
     return -1
 
@@ -120,7 +134,7 @@ def matched_form(text: str, keyword: Keyword) -> str | None:
 
 def asserts(text: str, form: str) -> bool:
     """The normalised clause states this form affirmatively (not denied, not reported as wrong)."""
-    at = find_form(text, form)
+    at = find_form(text, form, typos=False)
     if at < 0:
         return False
     window = _NEGATION_WINDOW_CJK if _HAS_CJK.search(text[max(0, at - 1) : at + 1]) else _NEGATION_WINDOW_LATIN

@@ -178,3 +178,18 @@ def test_a_denial_a_few_words_before_the_claim_counts(text, form):
 )
 def test_words_that_merely_contain_a_negation_do_not_deny(text, form):
     assert asserts(normalise(text), form)
+
+
+@pytest.mark.parametrize(
+    "text, form",
+    [("a decoder model", "encoder"), ("GPT is a decoder", "GPT is an encoder"), ("bidirectional", "unidirectional")],
+)
+def test_a_different_word_one_letter_away_is_not_a_typo(text, form):
+    assert not found(text, form)
+
+
+def test_claims_are_matched_without_typo_tolerance():
+    text = normalise("BERT is autoregresive")
+    assert find_form(text, "autoregressive") >= 0  # a keyword forgives the typo
+    assert find_form(text, "autoregressive", typos=False) == -1
+    assert not asserts(text, "BERT is autoregressive")
