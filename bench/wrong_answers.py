@@ -22,11 +22,17 @@ ROOT = Path(__file__).resolve().parent.parent
 # (question slug, answer): each asserts a wrong claim in words of its own.
 WRONG = [
     ("bert-vs-gpt", "BERT 其實也是一個字一個字往後生成的模型，只看左邊的上下文，跟 GPT 的做法一樣。"),
-    ("bert-vs-gpt", "GPT uses the encoder and reads the whole sentence in both directions, while BERT is the generative decoder."),
+    (
+        "bert-vs-gpt",
+        "GPT uses the encoder and reads the whole sentence in both directions, while BERT is the generative decoder.",
+    ),
     ("positional-encoding", "Transformer 不需要額外的位置信息，因為注意力計算本來就知道每個詞在第幾個位置。"),
     ("transformer-vs-rnn-lstm", "Transformer 和 LSTM 一樣要按時間步一個一個處理輸入，所以訓練也無法並行。"),
     ("multi-head-attention", "多頭注意力把計算拆成很多份，主要是為了讓計算量變小、跑得更快。"),
-    ("gradient-checkpointing", "Gradient checkpointing saves model checkpoints to disk during training so that you can resume after a crash."),
+    (
+        "gradient-checkpointing",
+        "Gradient checkpointing saves model checkpoints to disk during training so that you can resume after a crash.",
+    ),
     ("pretraining-and-fine-tuning", "微調時要把預訓練得到的參數全部丟掉，然後用新的標註數據從頭開始訓練。"),
     ("llm-evaluation-metrics", "困惑度越大代表模型預測得越準，所以我們希望困惑度盡量高。"),
     ("zero-shot-and-few-shot", "少樣本學習時，提示裡的幾個例子會直接改變模型的權重參數。"),
@@ -39,7 +45,10 @@ PARTIAL = [
     ("positional-encoding", "自注意力本身不知道詞的順序，所以要加入位置編碼，常用正弦和餘弦函數。"),
     ("transformer-vs-rnn-lstm", "RNN 要逐步處理序列，難以並行；Transformer 用自注意力可以同時處理所有位置。"),
     ("multi-head-attention", "多頭注意力讓不同的頭關注不同的資訊，例如語法或語義關係。"),
-    ("gradient-checkpointing", "Gradient checkpointing stores only some activations and recomputes the rest in the backward pass to save memory."),
+    (
+        "gradient-checkpointing",
+        "Gradient checkpointing stores only some activations and recomputes the rest in the backward pass to save memory.",
+    ),
     ("pretraining-and-fine-tuning", "預訓練用大量無標註文本學通用語言知識，微調再用少量標註數據適應具體任務。"),
     ("llm-evaluation-metrics", "困惑度越低越好，BLEU 常用於機器翻譯，ROUGE 常用於摘要。"),
     ("zero-shot-and-few-shot", "零樣本是不給例子直接做任務，少樣本是在提示裡給幾個例子。"),

@@ -25,9 +25,9 @@ __version__ = "0.1.0"
 
 def create_app(config: dict | None = None) -> Flask:
     from quizsvc import api, cli, logs
-    from quizsvc.grading import grading
     from quizsvc.config import Settings
     from quizsvc.db import db
+    from quizsvc.grading import grading
 
     settings = {**Settings.from_env().to_flask(), **(config or {})}
     instance_path = settings["QUIZSVC_INSTANCE_PATH"] or Path(__file__).resolve().parent.parent / "instance"

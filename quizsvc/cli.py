@@ -225,7 +225,9 @@ bank_cli = click.Group("bank", help="Question banks.")
 
 @bank_cli.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG; created if missing).")
+@click.option(
+    "--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG; created if missing)."
+)
 @with_appcontext
 def bank_import(path, org):
     """Import a bank file (YAML or JSON): upsert by slug, all or nothing."""
@@ -283,6 +285,7 @@ def bank_from_markdown(source, output, name):
 
 
 # -- one-step set-up -----------------------------------------------------------------------
+
 
 @click.command("init")
 @click.option("--seed/--no-seed", default=True, help="Load QUIZSVC_SEED_BANK into the default organisation.")

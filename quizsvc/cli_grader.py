@@ -38,9 +38,15 @@ def _offline_grader(params: Path | None):
 
 @grader_cli.command("eval")
 @click.option("--data", "data", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=True)
-@click.option("--group-cv", type=int, default=None, help="Refit in K folds split by question; report out-of-fold grades.")
-@click.option("--params", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="Parameter file to grade with (default: the shipped one).")
+@click.option(
+    "--group-cv", type=int, default=None, help="Refit in K folds split by question; report out-of-fold grades."
+)
+@click.option(
+    "--params",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Parameter file to grade with (default: the shipped one).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @with_appcontext
 def grader_eval(data, group_cv, params, as_json):
@@ -67,8 +73,14 @@ def grader_eval(data, group_cv, params, as_json):
 
 
 @grader_cli.command("calibrate")
-@click.option("--data", "data", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=True,
-              multiple=True, help="CSV or JSONL of (question, reference answer(s), answer, score); repeatable.")
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    multiple=True,
+    help="CSV or JSONL of (question, reference answer(s), answer, score); repeatable.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--name", default=None, help="Name recorded in the file (default: the output's stem).")
 @with_appcontext
@@ -82,7 +94,9 @@ def grader_calibrate(data, output, name):
         observations, [p.name for p in data], name=name or output.stem, encode=grader.embedder.encode
     )
     output.write_text(parameters.to_json(), encoding="utf-8")
-    click.echo(f"{output}: {parameters.name}, sha256 {parameters.digest[:12]}, fitted on {sum(len(o.items) for o in observations)} answers")
+    click.echo(
+        f"{output}: {parameters.name}, sha256 {parameters.digest[:12]}, fitted on {sum(len(o.items) for o in observations)} answers"
+    )
 
 
 @grader_cli.command("use")

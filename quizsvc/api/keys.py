@@ -2,8 +2,8 @@
 
 from flask.views import MethodView
 
-from quizsvc.api.base import Blueprint
 from quizsvc.api.auth import principal, requires
+from quizsvc.api.base import Blueprint
 from quizsvc.db import db
 from quizsvc.schemas.account import KeyCreateSchema, KeySchema, NewKeySchema, WhoAmISchema
 from quizsvc.services import accounts

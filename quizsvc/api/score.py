@@ -22,7 +22,9 @@ def _spec(request_in: dict) -> QuestionSpec:
         keywords=tuple(
             Keyword(k["term"], tuple(k["aliases"]), k["weight"], k["required"]) for k in request_in.get("keywords", [])
         ),
-        misconceptions=tuple(Misconception(m["text"], tuple(m["aliases"])) for m in request_in.get("misconceptions", [])),
+        misconceptions=tuple(
+            Misconception(m["text"], tuple(m["aliases"])) for m in request_in.get("misconceptions", [])
+        ),
     )
 
 

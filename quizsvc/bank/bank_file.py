@@ -21,8 +21,18 @@ from quizsvc.scoring.keywords import Keyword
 from quizsvc.scoring.signals import KeyPoint, Misconception, QuestionSpec
 
 FORMAT = "quizsvc-bank/1"
-FIELD_ORDER = ("slug", "prompt", "category", "difficulty", "language", "tags", "references", "key_points",
-               "keywords", "misconceptions")
+FIELD_ORDER = (
+    "slug",
+    "prompt",
+    "category",
+    "difficulty",
+    "language",
+    "tags",
+    "references",
+    "key_points",
+    "keywords",
+    "misconceptions",
+)
 
 
 class BankError(Invalid):

@@ -32,18 +32,33 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _CLOSE_PUNCT = "。：；！？，、）」』.:;!?,)"
 
 # Bold text that introduces a part of an answer rather than naming a concept.
-GENERIC_LABELS = frozenset({
-    "定義", "應用", "優勢", "目的", "方法", "結果", "架構", "訓練方法", "應用場景",
-    "優點", "缺點", "概念", "計算方式", "區別總結", "訓練目標", "例子", "總結",
-})
+GENERIC_LABELS = frozenset(
+    {
+        "定義",
+        "應用",
+        "優勢",
+        "目的",
+        "方法",
+        "結果",
+        "架構",
+        "訓練方法",
+        "應用場景",
+        "優點",
+        "缺點",
+        "概念",
+        "計算方式",
+        "區別總結",
+        "訓練目標",
+        "例子",
+        "總結",
+    }
+)
 # Longest bold run still treated as a term; longer bold runs are sentences or headings.
 _MAX_TERM_CHARS = 12
 _MAX_TERM_WORDS = 5
 # Words that end the phrase before a parenthesised term ("什麼是", "使用", "和", ...):
 # the seed has no word boundaries, so the term is the part after the last of them.
-_TERM_BREAKS = re.compile(
-    "什麼是|為什麼|用於|使用|解決|包括|通過|採用|引入|稱為|多種|是|的|和|與|或|及|等|像|即|如|則"
-)
+_TERM_BREAKS = re.compile("什麼是|為什麼|用於|使用|解決|包括|通過|採用|引入|稱為|多種|是|的|和|與|或|及|等|像|即|如|則")
 # Chatbot sign-offs, matched on Simplified text so either script is caught.
 _SIGN_OFF = re.compile(r"^(希望.{0,12}(对您|对你)?有所?帮助|如果您?还有.{0,4}问题|欢迎随时)")
 # A line broken mid-sentence is at least this long; shorter lines without final
@@ -80,8 +95,7 @@ def _is_listing(body: list[str]) -> bool:
     """A block that only lists questions (every line a bullet ending in '?') is a category."""
     items = [line for line in body if line.strip()]
     return bool(items) and all(
-        _LIST_ITEM.match(line) and strip_emphasis(line).rstrip().endswith(("？", "?"))
-        for line in items
+        _LIST_ITEM.match(line) and strip_emphasis(line).rstrip().endswith(("？", "?")) for line in items
     )
 
 
@@ -136,8 +150,9 @@ def _parse_body(body: list[str]) -> list[dict]:
                 indents.append(indent)
             marker = item[2] if item[2][0].isdigit() else "-"
             marker = marker.replace(")", ".")
-            nodes.append({"kind": "item", "level": len(indents) - 1, "marker": marker,
-                          "text": strip_emphasis(item[3]).strip()})
+            nodes.append(
+                {"kind": "item", "level": len(indents) - 1, "marker": marker, "text": strip_emphasis(item[3]).strip()}
+            )
             continue
         heading = _OTHER_HEADING.match(raw)
         if heading or _BOLD_ONLY_LINE.match(raw.strip()):
@@ -205,8 +220,7 @@ def _tree_points(tree: dict) -> list[str]:
     if children and len(text) <= 30 and text.endswith(("：", ":")):
         # A bare label ("優點：") carries no claim: its children are the points, and
         # the label stays as context for children that have no label of their own.
-        return [c["text"] if _LEADING_LABEL.match(c["text"]) else text + c["text"]
-                for c in children]
+        return [c["text"] if _LEADING_LABEL.match(c["text"]) else text + c["text"] for c in children]
     for child in children:
         text = _join(text, child["text"])
     return [text]
@@ -255,7 +269,7 @@ def _bold_terms(raw: str) -> list[str]:
 
 def _term_before(text: str) -> str:
     """The term a parenthesis explains: the last acronym/word, or the trimmed CJK run."""
-    text = text.rstrip().rstrip("」』\"”")
+    text = text.rstrip().rstrip('」』"”')
     latin = re.search(r"[A-Za-z0-9][A-Za-z0-9\-.]*$", text)
     if latin:
         return latin[0]
@@ -366,16 +380,18 @@ def parse_seed_markdown(text: str, *, default_category: str = DEFAULT_CATEGORY) 
         prompt = strip_emphasis(block["title"]).strip()
         keywords = extract_keywords([block["title"], *body])
         slug = _placeholder_slug(prompt, taken)
-        questions.append({
-            "slug": slug,
-            "prompt": prompt,
-            "category": category,
-            "difficulty": DEFAULT_DIFFICULTY,
-            "language": LANGUAGE,
-            "tags": _placeholder_tags(slug),
-            "references": [_render_reference(nodes)],
-            "key_points": [{"text": p, "weight": 1.0} for p in _key_points(nodes)],
-            "keywords": keywords,
-            "misconceptions": [],
-        })
+        questions.append(
+            {
+                "slug": slug,
+                "prompt": prompt,
+                "category": category,
+                "difficulty": DEFAULT_DIFFICULTY,
+                "language": LANGUAGE,
+                "tags": _placeholder_tags(slug),
+                "references": [_render_reference(nodes)],
+                "key_points": [{"text": p, "weight": 1.0} for p in _key_points(nodes)],
+                "keywords": keywords,
+                "misconceptions": [],
+            }
+        )
     return questions

@@ -18,7 +18,9 @@ MAX_MISCONCEPTIONS = 20
 MAX_TAGS = 20
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,99}$", error="Use 1-100 lowercase letters, digits and hyphens.")
 TAG = validate.Regexp(r"^[a-z0-9][a-z0-9+.-]{0,49}$", error="Use 1-50 lowercase letters, digits, '+', '.', '-'.")
-LANGUAGE = validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a language tag such as zh-Hant, zh-Hans or en.")
+LANGUAGE = validate.Regexp(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a language tag such as zh-Hant, zh-Hans or en."
+)
 WEIGHT = validate.Range(min=0, min_inclusive=False, max=10)
 
 
@@ -56,9 +58,7 @@ class QuestionContentSchema(StrictSchema):
     difficulty = fields.String(required=True, validate=validate.OneOf(DIFFICULTIES))
     language = fields.String(required=True, validate=LANGUAGE)
     tags = fields.List(fields.String(validate=TAG), load_default=list, validate=validate.Length(max=MAX_TAGS))
-    references = fields.List(
-        _text(MAX_REFERENCE), required=True, validate=validate.Length(min=1, max=MAX_REFERENCES)
-    )
+    references = fields.List(_text(MAX_REFERENCE), required=True, validate=validate.Length(min=1, max=MAX_REFERENCES))
     key_points = fields.List(
         fields.Nested(KeyPointSchema), load_default=list, validate=validate.Length(max=MAX_KEY_POINTS)
     )

@@ -34,9 +34,7 @@ class ScoreRequestSchema(Schema):
     )
     key_points = fields.List(fields.Nested(KeyPointSchema), validate=validate.Length(max=MAX_KEY_POINTS))
     keywords = fields.List(fields.Nested(KeywordSchema), validate=validate.Length(max=MAX_KEYWORDS))
-    misconceptions = fields.List(
-        fields.Nested(MisconceptionSchema), validate=validate.Length(max=MAX_MISCONCEPTIONS)
-    )
+    misconceptions = fields.List(fields.Nested(MisconceptionSchema), validate=validate.Length(max=MAX_MISCONCEPTIONS))
 
     @validates_schema
     def _one_source(self, data, **kwargs):

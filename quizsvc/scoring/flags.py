@@ -6,7 +6,7 @@ Caps are fractions of the full scale. A flag with no cap only asks a person to l
 import re
 from dataclasses import dataclass
 
-from quizsvc.scoring.text import CJK, squash
+from quizsvc.scoring.text import squash
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ FLAG_RULES = {
         FlagRule("missing_required_keyword", 0.50, False, "A required term is missing: at most 50."),
         FlagRule("reference_copy", None, True, "Near-verbatim copy of the reference answer: graded, for review."),
         FlagRule(
-            "addressed_to_grader", None, True,
+            "addressed_to_grader",
+            None,
+            True,
             "Text addressed to the grader: flagged, ignored for grading, and it never raises a score.",
         ),
     )
@@ -49,7 +51,6 @@ _TO_GRADER = re.compile(
     r"|(请|务必|必须|一定要)(给|打|评).{0,6}(满分|高分|100分|一百分)"
     r"|(评分|阅卷|打分)(系统|程序|模型|老师|者|人员|ai)[,，:：]?\s*(请|你)"
 )
-_NOISE_CHARS = re.compile(f"[0-9a-z{CJK}]")
 
 
 def addressed_to_grader(unit_norm: str) -> bool:

@@ -3,8 +3,6 @@
 import re
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-
 from quizsvc.scoring import flags as flag_rules
 from quizsvc.scoring.calibration import Parameters, load_parameters
 from quizsvc.scoring.embedding import CachingEmbedder, Embedder
@@ -221,11 +219,7 @@ class Grader:
                 to_claim = encoded.unit_vectors @ vectors[index]
                 to_points = (encoded.unit_vectors @ side.point_vectors.T).max(axis=1)
                 for unit, claim, point in zip(encoded.unit_norms, to_claim, to_points):
-                    if (
-                        claim >= MISCONCEPTION_COSINE
-                        and claim >= point + MISCONCEPTION_MARGIN
-                        and not _denies(unit)
-                    ):
+                    if claim >= MISCONCEPTION_COSINE and claim >= point + MISCONCEPTION_MARGIN and not _denies(unit):
                         hit = True
                         break
             if hit:

@@ -98,7 +98,9 @@ def key_points_of(reference: str) -> tuple[KeyPoint, ...]:
     return tuple(KeyPoint(unit) for unit in split_units(readable))
 
 
-def prepare(spec: QuestionSpec, embedder: Embedder, *, neighbours: list[str] | tuple[str, ...] = ()) -> PreparedQuestion:
+def prepare(
+    spec: QuestionSpec, embedder: Embedder, *, neighbours: list[str] | tuple[str, ...] = ()
+) -> PreparedQuestion:
     """Embed everything on the reference side in one batch (cached by the embedder)."""
     references = [clean(r) for r in spec.references]
     # Key points keep their own script for feedback; they are embedded in Simplified.

@@ -159,7 +159,6 @@ def content_words(text: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-
 def function_word_share(norm: str) -> float:
     """The share of a normalised text's words that are function words.
 

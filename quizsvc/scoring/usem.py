@@ -50,7 +50,9 @@ class UniversalSentenceEncoder(InputModule):
         return cls(**config)
 
 
-def encode_with_units(encoder: UniversalSentenceEncoder, units_per_text: list[list[str]]) -> list[tuple[np.ndarray, np.ndarray]]:
+def encode_with_units(
+    encoder: UniversalSentenceEncoder, units_per_text: list[list[str]]
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Each text's vector and its units' vectors from ONE pass over the text's tokens.
 
     USE averages per-token features before a small feed-forward head, so a unit's vector

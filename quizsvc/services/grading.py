@@ -161,4 +161,3 @@ def score_stored(
 
 def score_adhoc(*, grader: Grader, spec: QuestionSpec, answer: str) -> GradeResult:
     return grader.grade(spec, answer)
-

@@ -103,9 +103,7 @@ def get_all(
     if slug is not None:
         query = query.where(Question.slug == slug)
     if tag is not None:
-        query = query.where(
-            exists().where(QuestionTag.version_id == QuestionVersion.id, QuestionTag.tag == tag)
-        )
+        query = query.where(exists().where(QuestionTag.version_id == QuestionVersion.id, QuestionTag.tag == tag))
     if q is not None:
         # The bank is stored in whatever script it was written in; search all of them.
         matches = []

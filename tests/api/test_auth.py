@@ -88,5 +88,12 @@ def test_invalid_role_is_422(client, auth):
 
 def test_keys_table_has_no_plaintext_column(app):
     assert set(ApiKey.__table__.columns.keys()) == {
-        "id", "organisation_id", "name", "prefix", "key_hash", "role", "created_at", "revoked_at"
+        "id",
+        "organisation_id",
+        "name",
+        "prefix",
+        "key_hash",
+        "role",
+        "created_at",
+        "revoked_at",
     }

@@ -163,10 +163,16 @@ def test_bad_query_is_422(client, auth, query, field):
         ({"prompt": "x" * (MAX_PROMPT + 1)}, {"prompt": [f"Length must be between 1 and {MAX_PROMPT}."]}),
         ({"prompt": ""}, {"prompt": [f"Length must be between 1 and {MAX_PROMPT}."]}),
         ({"references": []}, {"references": [f"Length must be between 1 and {MAX_REFERENCES}."]}),
-        ({"references": ["a"] * (MAX_REFERENCES + 1)}, {"references": [f"Length must be between 1 and {MAX_REFERENCES}."]}),
+        (
+            {"references": ["a"] * (MAX_REFERENCES + 1)},
+            {"references": [f"Length must be between 1 and {MAX_REFERENCES}."]},
+        ),
         ({"slug": "Not A Slug"}, {"slug": ["Use 1-100 lowercase letters, digits and hyphens."]}),
         ({"language": "chinese!"}, {"language": ["Use a language tag such as zh-Hant, zh-Hans or en."]}),
-        ({"keywords": [{"term": "x", "weight": 0}]}, {"keywords": {"0": {"weight": ["Must be greater than 0 and less than or equal to 10."]}}}),
+        (
+            {"keywords": [{"term": "x", "weight": 0}]},
+            {"keywords": {"0": {"weight": ["Must be greater than 0 and less than or equal to 10."]}}},
+        ),
         ({"keywords": [{"term": "x", "colour": "red"}]}, {"keywords": {"0": {"colour": ["Unknown field."]}}}),
         ({"key_points": [{"weight": 1}]}, {"key_points": {"0": {"text": ["Missing data for required field."]}}}),
     ],

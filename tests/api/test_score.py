@@ -15,7 +15,9 @@ def stored(client, auth, question_in):
 
 def test_score_a_stored_question(client, auth, stored, question_in):
     answer = question_in["references"][0]
-    response = client.post("/api/v1/score", json={"question_id": stored["id"], "answer": answer}, headers=auth.headers("viewer"))
+    response = client.post(
+        "/api/v1/score", json={"question_id": stored["id"], "answer": answer}, headers=auth.headers("viewer")
+    )
     assert response.status_code == 200
     body = response.get_json()
     assert (body["question_id"], body["version"]) == (stored["id"], 1)
@@ -23,14 +25,34 @@ def test_score_a_stored_question(client, auth, stored, question_in):
     assert [p["text"] for p in body["key_points"]] == [p["text"] for p in question_in["key_points"]]
     assert body["model_id"] == "fake-bigram-256"
     assert len(body["params_digest"]) == 64 and body["grader_version"]
-    assert set(body) >= {"confidence", "keywords_matched", "keywords_missing", "misconceptions", "flags", "feedback", "breakdown"}
+    assert set(body) >= {
+        "confidence",
+        "keywords_matched",
+        "keywords_missing",
+        "misconceptions",
+        "flags",
+        "feedback",
+        "breakdown",
+    }
 
 
 def test_score_a_given_version(client, auth, stored, question_in):
     content = {k: v for k, v in question_in.items() if k != "slug"}
-    client.put(f"/api/v1/questions/{stored['id']}", json={**content, "references": ["完全不同的新參考答案內容"]}, headers=auth.headers())
-    old = client.post("/api/v1/score", json={"question_id": stored["id"], "version": 1, "answer": question_in["references"][0]}, headers=auth.headers())
-    new = client.post("/api/v1/score", json={"question_id": stored["id"], "answer": question_in["references"][0]}, headers=auth.headers())
+    client.put(
+        f"/api/v1/questions/{stored['id']}",
+        json={**content, "references": ["完全不同的新參考答案內容"]},
+        headers=auth.headers(),
+    )
+    old = client.post(
+        "/api/v1/score",
+        json={"question_id": stored["id"], "version": 1, "answer": question_in["references"][0]},
+        headers=auth.headers(),
+    )
+    new = client.post(
+        "/api/v1/score",
+        json={"question_id": stored["id"], "answer": question_in["references"][0]},
+        headers=auth.headers(),
+    )
     assert old.get_json()["version"] == 1 and new.get_json()["version"] == 2
     assert old.get_json()["score"] > new.get_json()["score"]
 
@@ -38,7 +60,9 @@ def test_score_a_given_version(client, auth, stored, question_in):
 def test_score_ad_hoc(client, auth):
     body = {
         "prompt": "What is overfitting?",
-        "references": ["Overfitting is when a model fits the training data too closely and fails to generalise to new data."],
+        "references": [
+            "Overfitting is when a model fits the training data too closely and fails to generalise to new data."
+        ],
         "keywords": [{"term": "generalise", "aliases": ["generalize"], "required": True}],
         "answer": "The model memorises the training data and fails to generalize to unseen data.",
     }
@@ -53,7 +77,9 @@ def test_scoring_keeps_reference_vectors_but_never_the_answer(client, auth, stor
     store = app.extensions["quizsvc.grading"]["reference_embedder"].store
     kept = []
     real_put = store.put_many
-    monkeypatch.setattr(store, "put_many", lambda model_id, vectors: (kept.extend(vectors), real_put(model_id, vectors)))
+    monkeypatch.setattr(
+        store, "put_many", lambda model_id, vectors: (kept.extend(vectors), real_put(model_id, vectors))
+    )
     answer = "任意的一個回答"
     client.post("/api/v1/score", json={"question_id": stored["id"], "answer": answer}, headers=auth.headers())
     assert kept  # question, references, key points, misconceptions
@@ -66,7 +92,9 @@ def test_second_grading_reads_reference_vectors_from_cache(client, auth, stored,
     fake = app.extensions["quizsvc.grading"]["embedder"]
     client.post("/api/v1/score", json={"question_id": stored["id"], "answer": "第一個回答"}, headers=auth.headers())
     before = len(fake.encoded_texts)
-    client.post("/api/v1/score", json={"question_id": stored["id"], "answer": "第二個不同的回答"}, headers=auth.headers())
+    client.post(
+        "/api/v1/score", json={"question_id": stored["id"], "answer": "第二個不同的回答"}, headers=auth.headers()
+    )
     new_texts = fake.encoded_texts[before:]
     assert new_texts and all(text in clean("第二個不同的回答") for text in new_texts)
 
@@ -75,10 +103,16 @@ def test_second_grading_reads_reference_vectors_from_cache(client, auth, stored,
     "body, errors",
     [
         ({"answer": "x"}, {"_schema": ["Give either question_id or references."]}),
-        ({"answer": "x", "question_id": 1, "references": ["r"]}, {"_schema": ["Give either question_id or references."]}),
+        (
+            {"answer": "x", "question_id": 1, "references": ["r"]},
+            {"_schema": ["Give either question_id or references."]},
+        ),
         ({"answer": "x", "references": ["r"], "version": 2}, {"version": ["Only with question_id."]}),
         ({"answer": "x", "question_id": 1, "keywords": [{"term": "t"}]}, {"keywords": ["Only with references."]}),
-        ({"answer": "x" * (MAX_ANSWER + 1), "references": ["r"]}, {"answer": [f"Longer than maximum length {MAX_ANSWER}."]}),
+        (
+            {"answer": "x" * (MAX_ANSWER + 1), "references": ["r"]},
+            {"answer": [f"Longer than maximum length {MAX_ANSWER}."]},
+        ),
         ({"references": ["r"]}, {"answer": ["Missing data for required field."]}),
         ({"answer": "x", "references": []}, {"references": ["Length must be between 1 and 5."]}),
         ({"answer": "x", "references": ["r"], "extra": 1}, {"extra": ["Unknown field."]}),
@@ -91,14 +125,18 @@ def test_bad_requests_are_422(client, auth, body, errors):
 
 
 def test_unknown_or_foreign_question_is_404(client, auth, stored):
-    response = client.post("/api/v1/score", json={"question_id": stored["id"], "answer": "x"}, headers=auth.headers(org="globex"))
+    response = client.post(
+        "/api/v1/score", json={"question_id": stored["id"], "answer": "x"}, headers=auth.headers(org="globex")
+    )
     assert response.status_code == 404
     response = client.post("/api/v1/score", json={"question_id": 999999, "answer": "x"}, headers=auth.headers())
     assert response.status_code == 404
 
 
 def test_empty_answer_scores_zero(client, auth, stored):
-    body = client.post("/api/v1/score", json={"question_id": stored["id"], "answer": "   "}, headers=auth.headers()).get_json()
+    body = client.post(
+        "/api/v1/score", json={"question_id": stored["id"], "answer": "   "}, headers=auth.headers()
+    ).get_json()
     assert (body["score"], body["flags"]) == (0, ["empty"])
 
 

@@ -17,8 +17,16 @@ from quizsvc.bank.seed_markdown import (
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "llm_interview_zh.md"
 BANK = Path(__file__).resolve().parents[2] / "seed" / "llm_interview_zh.yaml"
 QUESTION_KEYS = {
-    "slug", "prompt", "category", "difficulty", "language", "tags",
-    "references", "key_points", "keywords", "misconceptions",
+    "slug",
+    "prompt",
+    "category",
+    "difficulty",
+    "language",
+    "tags",
+    "references",
+    "key_points",
+    "keywords",
+    "misconceptions",
 }
 
 
@@ -90,14 +98,20 @@ def test_seed_chatbot_sign_off_is_dropped(seed_questions):
 def test_seed_keyword_pairs_get_simplified_and_english_aliases(seed_questions):
     self_attention = _keyword(seed_questions[3], "自注意力機制")
     assert self_attention == {
-        "term": "自注意力機制", "aliases": ["自注意力机制", "Self-Attention"],
-        "weight": 1.0, "required": False,
+        "term": "自注意力機制",
+        "aliases": ["自注意力机制", "Self-Attention"],
+        "weight": 1.0,
+        "required": False,
     }
     assert _keyword(seed_questions[5], "掩碼語言建模")["aliases"] == [
-        "掩码语言建模", "Masked Language Modeling", "MLM",
+        "掩码语言建模",
+        "Masked Language Modeling",
+        "MLM",
     ]
     assert _keyword(seed_questions[0], "大型語言模型")["aliases"] == [
-        "大型语言模型", "LLM", "Large Language Model",
+        "大型语言模型",
+        "LLM",
+        "Large Language Model",
     ]
     assert _keyword(seed_questions[2], "BERT")["aliases"] == [
         "Bidirectional Encoder Representations from Transformers",
@@ -228,7 +242,9 @@ def test_snippet_reference_is_normalised_plain_text(snippet):
 
 
 def test_snippet_broken_line_is_joined(snippet):
-    assert snippet[1]["references"] == ["乙是一種很長的方法名稱，它由兩部分組成，這裡要寫得夠長才會被當成斷行的句子。另一句。"]
+    assert snippet[1]["references"] == [
+        "乙是一種很長的方法名稱，它由兩部分組成，這裡要寫得夠長才會被當成斷行的句子。另一句。"
+    ]
 
 
 def test_snippet_short_unpunctuated_line_is_not_joined():
@@ -267,8 +283,12 @@ def test_snippet_keywords(snippet):
     ]
     assert snippet[2]["keywords"] == [
         {"term": "並行計算", "aliases": ["并行计算"], "weight": 1.0, "required": False},
-        {"term": "掩碼語言建模", "aliases": ["掩码语言建模", "Masked Language Modeling", "MLM"],
-         "weight": 1.0, "required": False},
+        {
+            "term": "掩碼語言建模",
+            "aliases": ["掩码语言建模", "Masked Language Modeling", "MLM"],
+            "weight": 1.0,
+            "required": False,
+        },
     ]
 
 
@@ -296,7 +316,9 @@ def test_strip_emphasis_and_to_simplified():
 
 
 def test_placeholder_slugs_are_unique():
-    text = "## 1. 什麼是 LLM？\n\n- 一。\n- 二。\n## 2. 什麼是 LLM？\n\n- 三。\n- 四。\n## 3. 為什麼？\n\n- 五。\n- 六。\n"
+    text = (
+        "## 1. 什麼是 LLM？\n\n- 一。\n- 二。\n## 2. 什麼是 LLM？\n\n- 三。\n- 四。\n## 3. 為什麼？\n\n- 五。\n- 六。\n"
+    )
     assert [q["slug"] for q in parse_seed_markdown(text)] == ["llm", "llm-2", "question"]
 
 

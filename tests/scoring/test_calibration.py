@@ -174,8 +174,17 @@ def valid_payload() -> dict:
         lambda d: json.dumps({**d, "models": {**d["models"], "full": {"features": ["a"]}}}),
         lambda d: json.dumps({k: v for k, v in d.items() if k != "name"}),
     ],
-    ids=["not-json", "not-object", "wrong-format", "no-format", "one-model", "extra-model", "unknown-field",
-         "missing-fields", "no-name"],
+    ids=[
+        "not-json",
+        "not-object",
+        "wrong-format",
+        "no-format",
+        "one-model",
+        "extra-model",
+        "unknown-field",
+        "missing-fields",
+        "no-name",
+    ],
 )
 def test_malformed_parameter_text_raises_value_error_naming_the_source(mangle):
     with pytest.raises(ValueError, match=r"^params/broken\.json: not a usable grader parameter file: "):

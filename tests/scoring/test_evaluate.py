@@ -42,8 +42,12 @@ def test_load_dataset_reads_csv(tmp_path):
 
 
 def test_load_dataset_reads_jsonl_with_answer_column_and_all_references(tmp_path):
-    row = {"question": "What is dropout?", "all_reference_answers": "Zeroes activations | Random masking",
-           "answer": "It masks units", "score": 2.5}
+    row = {
+        "question": "What is dropout?",
+        "all_reference_answers": "Zeroes activations | Random masking",
+        "answer": "It masks units",
+        "score": 2.5,
+    }
     path = write(tmp_path / "set.jsonl", json.dumps(row) + "\n\n")  # blank lines are skipped
     assert load_dataset(path) == [
         Item("What is dropout?", "What is dropout?", ("Zeroes activations", "Random masking"), "It masks units", 2.5)
@@ -51,8 +55,14 @@ def test_load_dataset_reads_jsonl_with_answer_column_and_all_references(tmp_path
 
 
 def test_load_dataset_removes_repeated_references(tmp_path):
-    row = {"question": "q", "reference_answer": "r", "reference_answer_2": " r ", "all_reference_answers": "r | s",
-           "student_answer": "a", "score": "1"}
+    row = {
+        "question": "q",
+        "reference_answer": "r",
+        "reference_answer_2": " r ",
+        "all_reference_answers": "r | s",
+        "student_answer": "a",
+        "score": "1",
+    }
     path = write(tmp_path / "set.jsonl", json.dumps(row) + "\n")
     assert load_dataset(path)[0].references == ("r", "s")
 
@@ -155,8 +165,10 @@ def test_roc_auc_is_nan_with_one_class_only():
 
 QUESTIONS = {
     "q1": ("什么是自注意力机制？", "自注意力机制让每个词关注序列中所有其他词，并用查询、键和值计算权重。"),
-    "q2": ("What is gradient descent?",
-           "Gradient descent updates parameters along the negative gradient of the loss, scaled by the learning rate."),
+    "q2": (
+        "What is gradient descent?",
+        "Gradient descent updates parameters along the negative gradient of the loss, scaled by the learning rate.",
+    ),
     "q3": ("什么是 KV cache？", "KV cache 缓存之前词的键和值，避免自回归生成时重复计算。"),
     "q4": ("What is dropout?", "Dropout randomly zeroes activations during training to reduce overfitting."),
 }
@@ -231,7 +243,14 @@ def test_cross_validated_needs_two_to_as_many_folds_as_questions(observations, f
 def test_report_has_the_documented_keys(observations):
     result = report(observations, cross_validated(observations, 2))
     assert set(result) == {
-        "n", "questions", "pearson", "spearman", "pearson_per_question", "spearman_per_question", "rmse", "scale",
+        "n",
+        "questions",
+        "pearson",
+        "spearman",
+        "pearson_per_question",
+        "spearman_per_question",
+        "rmse",
+        "scale",
         "flags",
     }
     assert result["n"] == 16 and result["questions"] == 4 and result["scale"] == 5.0
@@ -260,7 +279,10 @@ def test_report_adds_roc_auc_for_binary_grades():
 @pytest.mark.parametrize(
     "line, message",
     [
-        ('{"question": "q", "reference_answer": "r", "answer": "a", "score": "nan"}', "row 1: score 'nan' is not a number"),
+        (
+            '{"question": "q", "reference_answer": "r", "answer": "a", "score": "nan"}',
+            "row 1: score 'nan' is not a number",
+        ),
         ('{"question": "q", "reference_answer": "r", "answer": "a", "score": [1]}', "row 1: score [1] is not a number"),
         ('["not", "an", "object"]', "every line must be a JSON object"),
     ],

@@ -38,7 +38,9 @@ def test_chinese_form_matches_across_punctuation_and_spaces():
     assert found("自注意力 机制", "自注意力机制")
 
 
-@pytest.mark.parametrize("text", ["uses self attention", "uses Self-Attention", "uses self_attention", "uses self/attention"])
+@pytest.mark.parametrize(
+    "text", ["uses self attention", "uses Self-Attention", "uses self_attention", "uses self/attention"]
+)
 def test_latin_forms_match_spelling_variants(text):
     assert find_form(normalise(text), "Self-Attention") == 5
 

@@ -21,7 +21,9 @@ def test_normalise_folds_full_width_forms_to_half_width():
 
 
 def test_normalise_strips_markdown_emphasis_code_and_links():
-    assert normalise("**自注意力機制** uses `Query` and [keys](http://example.com)") == "自注意力机制 uses query and keys"
+    assert (
+        normalise("**自注意力機制** uses `Query` and [keys](http://example.com)") == "自注意力机制 uses query and keys"
+    )
 
 
 def test_normalise_strips_markdown_headings_quotes_and_list_markers():
@@ -153,7 +155,12 @@ def test_content_words_chinese_sentence():
 
 
 def test_content_words_english_are_stems_without_stopwords():
-    assert content_words(normalise("The models are attending to the tokens running")) == ("model", "attend", "token", "run")
+    assert content_words(normalise("The models are attending to the tokens running")) == (
+        "model",
+        "attend",
+        "token",
+        "run",
+    )
 
 
 def test_content_words_drop_single_letters_but_keep_numbers_and_symbols():

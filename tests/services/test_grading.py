@@ -54,7 +54,9 @@ def test_spec_of_a_stored_version(session, question_in):
     spec = grading.spec_of(version)
     assert spec.prompt == question_in["prompt"]
     assert spec.references == tuple(question_in["references"])
-    assert [(p.text, p.weight) for p in spec.key_points] == [(p["text"], p["weight"]) for p in question_in["key_points"]]
+    assert [(p.text, p.weight) for p in spec.key_points] == [
+        (p["text"], p["weight"]) for p in question_in["key_points"]
+    ]
     assert spec.keywords[0].forms == ("自注意力機制", "自注意力机制", "self-attention")
     assert spec.keywords[0].required is True
     assert spec.misconceptions[0].text == question_in["misconceptions"][0]["text"]
@@ -64,10 +66,16 @@ def test_neighbours_are_the_other_live_questions(session, question_in):
     organisation_id = accounts.get_or_create_organisation(session, name="acme").id
     content = {k: v for k, v in question_in.items() if k != "slug"}
     first = questions.create(session, organisation_id=organisation_id, slug="a", question_in=content)
-    questions.create(session, organisation_id=organisation_id, slug="b", question_in={**content, "references": ["B 的答案"]})
-    retired = questions.create(session, organisation_id=organisation_id, slug="c", question_in={**content, "references": ["C"]})
+    questions.create(
+        session, organisation_id=organisation_id, slug="b", question_in={**content, "references": ["B 的答案"]}
+    )
+    retired = questions.create(
+        session, organisation_id=organisation_id, slug="c", question_in={**content, "references": ["C"]}
+    )
     questions.retire(session, organisation_id=organisation_id, question_id=retired.question_id)
-    assert grading.neighbour_references(session, organisation_id=organisation_id, question_id=first.question_id) == ["B 的答案"]
+    assert grading.neighbour_references(session, organisation_id=organisation_id, question_id=first.question_id) == [
+        "B 的答案"
+    ]
 
 
 def test_bank_fingerprint_changes_with_the_bank(session, question_in):
@@ -76,6 +84,11 @@ def test_bank_fingerprint_changes_with_the_bank(session, question_in):
     before = grading.bank_fingerprint(session, organisation_id=organisation_id)
     version = questions.create(session, organisation_id=organisation_id, slug="a", question_in=content)
     created = grading.bank_fingerprint(session, organisation_id=organisation_id)
-    questions.update(session, organisation_id=organisation_id, question_id=version.question_id, question_in={**content, "prompt": "新"})
+    questions.update(
+        session,
+        organisation_id=organisation_id,
+        question_id=version.question_id,
+        question_in={**content, "prompt": "新"},
+    )
     updated = grading.bank_fingerprint(session, organisation_id=organisation_id)
     assert len({before, created, updated}) == 3
