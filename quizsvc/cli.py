@@ -257,12 +257,7 @@ def bank_export(org, output, include_retired):
         items = bank.export_bank(
             session, organisation_id=_organisation_id(session, name), include_retired=include_retired
         )
-    text = dump_bank(name, items, header=f"Exported from quizsvc, organisation {name!r}.")
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"{len(items)} questions written to {output}", err=True)
+    _write_bank(dump_bank(name, items, header=f"Exported from quizsvc, organisation {name!r}."), output, len(items))
 
 
 @bank_cli.command("from-markdown")
@@ -277,11 +272,15 @@ def bank_from_markdown(source, output, name):
     items = parse_seed_markdown(source.read_text(encoding="utf-8"))
     text = dump_bank(name or source.stem, items, header=f"Generated from {source.name}; review before importing.")
     parse_bank(text, source=str(output or "<stdout>"))  # what we write must import
+    _write_bank(text, output, len(items))
+
+
+def _write_bank(text: str, output: Path | None, count: int) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"{len(items)} questions written to {output}", err=True)
+        click.echo(f"{count} questions written to {output}", err=True)
 
 
 # -- one-step set-up -----------------------------------------------------------------------

@@ -16,23 +16,13 @@ import yaml
 from marshmallow import ValidationError
 
 from quizsvc.errors import Invalid
-from quizsvc.schemas.question import QuestionCreateSchema
+from quizsvc.schemas.question import QuestionContentSchema, QuestionCreateSchema
 from quizsvc.scoring.keywords import Keyword
 from quizsvc.scoring.signals import KeyPoint, Misconception, QuestionSpec
 
 FORMAT = "quizsvc-bank/1"
-FIELD_ORDER = (
-    "slug",
-    "prompt",
-    "category",
-    "difficulty",
-    "language",
-    "tags",
-    "references",
-    "key_points",
-    "keywords",
-    "misconceptions",
-)
+# The schema declares the content fields in the order a person reads them.
+FIELD_ORDER = ("slug", *QuestionContentSchema._declared_fields)
 
 
 class BankError(Invalid):

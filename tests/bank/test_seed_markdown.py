@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from quizsvc.bank.bank_file import FIELD_ORDER
 from quizsvc.bank.seed_markdown import (
     DEFAULT_CATEGORY,
     extract_keywords,
@@ -16,18 +17,7 @@ from quizsvc.bank.seed_markdown import (
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "llm_interview_zh.md"
 BANK = Path(__file__).resolve().parents[2] / "seed" / "llm_interview_zh.yaml"
-QUESTION_KEYS = {
-    "slug",
-    "prompt",
-    "category",
-    "difficulty",
-    "language",
-    "tags",
-    "references",
-    "key_points",
-    "keywords",
-    "misconceptions",
-}
+QUESTION_KEYS = set(FIELD_ORDER)
 
 
 @pytest.fixture(scope="module")
