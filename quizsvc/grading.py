@@ -39,7 +39,8 @@ class Grading:
         return state["graders"][parameters.digest]
 
     def grader_for(self, session, *, organisation_id: int) -> Grader:
-        return self.grader(organisation_parameters(session, organisation_id=organisation_id))
+        known = {digest: grader.parameters for digest, grader in self._state()["graders"].items()}
+        return self.grader(organisation_parameters(session, organisation_id=organisation_id, known=known))
 
     @property
     def prepared(self) -> PreparedCache:

@@ -84,11 +84,20 @@ def neighbour_references(session: Session, *, organisation_id: int, question_id:
     )
 
 
-def organisation_parameters(session: Session, *, organisation_id: int) -> Parameters | None:
+def organisation_parameters(session: Session, *, organisation_id: int, known: dict | None = None) -> Parameters | None:
+    """The organisation's own parameters, or None for the default.
+
+    ``known``: parameters already parsed, by digest; the stored digest finds them without
+    parsing the file again on every request.
+    """
     row = session.scalars(
         select(GraderParameters).where(GraderParameters.organisation_id == organisation_id)
     ).one_or_none()
-    return parse_parameters(row.body, source=row.name) if row is not None else None
+    if row is None:
+        return None
+    if known is not None and row.digest in known:
+        return known[row.digest]
+    return parse_parameters(row.body, source=row.name)
 
 
 def set_organisation_parameters(session: Session, *, organisation_id: int, body: str | None, name: str = "") -> None:

@@ -142,3 +142,22 @@ def test_empty_answer_scores_zero(client, auth, stored):
 
 def test_score_requires_a_key(client):
     assert client.post("/api/v1/score", json={"answer": "x", "references": ["r"]}).status_code == 401
+
+
+def test_an_organisations_own_parameters_grade_its_answers(client, auth, stored, app):
+    from quizsvc.db import db
+    from quizsvc.scoring.calibration import load_parameters
+    from quizsvc.services import accounts, grading
+
+    default = load_parameters()
+    own = default.to_json().replace('"name": "default"', '"name": "acme-own"')
+    with app.app_context():
+        organisation_id = accounts.get_organisation(db.session, name="acme").id
+        grading.set_organisation_parameters(db.session, organisation_id=organisation_id, body=own, name="own.json")
+        db.session.commit()
+    body = {"question_id": stored["id"], "answer": "任意回答"}
+    first = client.post("/api/v1/score", json=body, headers=auth.headers()).get_json()
+    second = client.post("/api/v1/score", json=body, headers=auth.headers()).get_json()
+    assert first["params_digest"] == second["params_digest"] != default.digest
+    other = client.post("/api/v1/score", json={"answer": "x", "references": ["r"]}, headers=auth.headers(org="globex"))
+    assert other.get_json()["params_digest"] == default.digest
