@@ -15,3 +15,17 @@ timeout = int(os.environ.get("QUIZSVC_TIMEOUT", "60"))
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("QUIZSVC_LOG_LEVEL", "info").lower()
+
+
+def post_worker_init(worker):
+    """Load the sentence encoder in the background, so the first grading request does not
+    wait the ~10 s that importing torch takes; the app stays lazy outside gunicorn."""
+    import threading
+
+    def warm_up():
+        try:
+            worker.wsgi.extensions["quizsvc.grading"]["embedder"].encode(["warm up"])
+        except Exception:  # noqa: BLE001 - a failed warm-up only means a slower first request
+            worker.log.exception("grader warm-up failed")
+
+    threading.Thread(target=warm_up, name="grader-warm-up", daemon=True).start()
