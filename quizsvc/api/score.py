@@ -6,12 +6,12 @@ from quizsvc.api.auth import principal, requires
 from quizsvc.api.base import Blueprint
 from quizsvc.db import db
 from quizsvc.grading import grading
-from quizsvc.schemas.score import ScoreRequestSchema, ScoreResponseSchema
+from quizsvc.schemas.score import GraderInfoSchema, ScoreRequestSchema, ScoreResponseSchema
 from quizsvc.scoring.keywords import Keyword
 from quizsvc.scoring.signals import KeyPoint, Misconception, QuestionSpec
 from quizsvc.services import grading as grading_service
 
-blp = Blueprint("score", __name__, url_prefix="/api/v1/score", description="Grade an answer without storing it.")
+blp = Blueprint("score", __name__, url_prefix="/api/v1", description="Grade an answer without storing it.")
 
 
 def _spec(request_in: dict) -> QuestionSpec:
@@ -28,7 +28,7 @@ def _spec(request_in: dict) -> QuestionSpec:
     )
 
 
-@blp.route("")
+@blp.route("/score")
 class Score(MethodView):
     @requires("viewer")
     @blp.arguments(ScoreRequestSchema)
@@ -51,3 +51,13 @@ class Score(MethodView):
             return {"question_id": version.question_id, "version": version.version, **result.to_dict()}
         result = grading_service.score_adhoc(grader=grader, spec=_spec(request_in), answer=request_in["answer"])
         return {"question_id": None, "version": None, **result.to_dict()}
+
+
+@blp.route("/grader")
+class GraderInfo(MethodView):
+    @requires("viewer")
+    @blp.response(200, GraderInfoSchema)
+    def get(self):
+        """Describe the grader this organisation's answers get: version, model, parameters, flags"""
+        grader = grading.grader_for(db.session, organisation_id=principal().organisation_id)
+        return grading_service.describe(grader)

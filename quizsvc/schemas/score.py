@@ -75,3 +75,23 @@ class GradeSchema(Schema):
 class ScoreResponseSchema(GradeSchema):
     question_id = fields.Integer(allow_none=True)
     version = fields.Integer(allow_none=True)
+
+
+class FlagRuleSchema(Schema):
+    name = fields.String()
+    cap = fields.Integer(allow_none=True, metadata={"description": "Highest score with this flag; null: no cap"})
+    review = fields.Boolean(metadata={"description": "A person should look at the answer"})
+    meaning = fields.String()
+
+
+class BandSchema(Schema):
+    name = fields.String()
+    from_score = fields.Integer()
+
+
+class GraderInfoSchema(Schema):
+    grader_version = fields.String()
+    model_id = fields.String()
+    parameters = fields.Dict(metadata={"description": "name, digest (sha256) and trained_on of the parameter file"})
+    bands = fields.List(fields.Nested(BandSchema))
+    flags = fields.List(fields.Nested(FlagRuleSchema))

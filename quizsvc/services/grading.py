@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from quizsvc.errors import Invalid
 from quizsvc.models import EmbeddingCache, GraderParameters, Question, QuestionVersion, ReferenceAnswer
 from quizsvc.scoring.calibration import Parameters, parse_parameters
-from quizsvc.scoring.grader import Grader, GradeResult
+from quizsvc.scoring.flags import FLAG_RULES
+from quizsvc.scoring.grader import BANDS, GRADER_VERSION, Grader, GradeResult
 from quizsvc.scoring.keywords import Keyword
 from quizsvc.scoring.signals import KeyPoint, Misconception, PreparedQuestion, QuestionSpec
 from quizsvc.services import questions
@@ -170,3 +171,23 @@ def score_stored(
 
 def score_adhoc(*, grader: Grader, spec: QuestionSpec, answer: str) -> GradeResult:
     return grader.grade(spec, answer)
+
+
+def describe(grader: Grader) -> dict:
+    """What produced a grade, and what each flag does to it."""
+    parameters = grader.parameters
+    return {
+        "grader_version": GRADER_VERSION,
+        "model_id": grader.embedder.model_id,
+        "parameters": {"name": parameters.name, "digest": parameters.digest, "trained_on": list(parameters.trained_on)},
+        "bands": [{"name": name, "from_score": round(floor * 100)} for floor, name in BANDS],
+        "flags": [
+            {
+                "name": rule.name,
+                "cap": None if rule.cap is None else round(rule.cap * 100),
+                "review": rule.review,
+                "meaning": rule.meaning,
+            }
+            for rule in FLAG_RULES.values()
+        ],
+    }

@@ -161,3 +161,16 @@ def test_an_organisations_own_parameters_grade_its_answers(client, auth, stored,
     assert first["params_digest"] == second["params_digest"] != default.digest
     other = client.post("/api/v1/score", json={"answer": "x", "references": ["r"]}, headers=auth.headers(org="globex"))
     assert other.get_json()["params_digest"] == default.digest
+
+
+def test_grader_description(client, auth):
+    from quizsvc.scoring.calibration import load_parameters
+    from quizsvc.scoring.grader import GRADER_VERSION
+
+    body = client.get("/api/v1/grader", headers=auth.headers("viewer")).get_json()
+    assert body["grader_version"] == GRADER_VERSION and body["model_id"] == "fake-bigram-256"
+    assert body["parameters"]["digest"] == load_parameters().digest
+    assert [b["name"] for b in body["bands"]] == ["strong", "adequate", "weak", "insufficient"]
+    flags = {f["name"]: f for f in body["flags"]}
+    assert (flags["off_topic"]["cap"], flags["reference_copy"]["cap"], flags["empty"]["cap"]) == (20, None, 0)
+    assert all(f["meaning"] for f in body["flags"])
