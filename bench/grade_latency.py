@@ -13,9 +13,10 @@ import statistics
 import time
 from pathlib import Path
 
-from quizsvc.bank.bank_file import question_spec, read_bank
+from quizsvc.bank.bank_file import read_bank
 from quizsvc.scoring.embedding import SentenceTransformerEmbedder
 from quizsvc.scoring.grader import Grader
+from quizsvc.scoring.signals import QuestionSpec
 from quizsvc.scoring.text import clean
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +41,9 @@ def main() -> None:
     embedder = SentenceTransformerEmbedder()
     grader = Grader(embedder)
     neighbours = [r for i, item in enumerate(items) if i != index for r in item["references"]]
-    prepared = grader.prepare(question_spec(items[index]), neighbours=neighbours)  # done once per question version
+    prepared = grader.prepare(
+        QuestionSpec.from_dict(items[index]), neighbours=neighbours
+    )  # done once per question version
     text = clean(ANSWER)
     for _ in range(5):  # warm up: model load, jieba dictionary, caches
         embedder.encode([text])

@@ -12,10 +12,11 @@ import json
 import statistics
 from pathlib import Path
 
-from quizsvc.bank.bank_file import question_spec, read_bank
+from quizsvc.bank.bank_file import read_bank
 from quizsvc.scoring.embedding import SentenceTransformerEmbedder
 from quizsvc.scoring.evaluate import roc_auc
 from quizsvc.scoring.grader import Grader
+from quizsvc.scoring.signals import QuestionSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +63,8 @@ def main() -> None:
     grader = Grader(SentenceTransformerEmbedder())
     prepared = {
         slug: grader.prepare(
-            question_spec(item), neighbours=[r for other, o in bank.items() if other != slug for r in o["references"]]
+            QuestionSpec.from_dict(item),
+            neighbours=[r for other, o in bank.items() if other != slug for r in o["references"]],
         )
         for slug, item in bank.items()
     }

@@ -7,25 +7,10 @@ from quizsvc.api.base import Blueprint
 from quizsvc.db import db
 from quizsvc.grading import grading
 from quizsvc.schemas.score import GraderInfoSchema, ScoreRequestSchema, ScoreResponseSchema
-from quizsvc.scoring.keywords import Keyword
-from quizsvc.scoring.signals import KeyPoint, Misconception, QuestionSpec
+from quizsvc.scoring.signals import QuestionSpec
 from quizsvc.services import grading as grading_service
 
 blp = Blueprint("score", __name__, url_prefix="/api/v1", description="Grade an answer without storing it.")
-
-
-def _spec(request_in: dict) -> QuestionSpec:
-    return QuestionSpec(
-        prompt=request_in["prompt"],
-        references=tuple(request_in["references"]),
-        key_points=tuple(KeyPoint(**p) for p in request_in.get("key_points", [])),
-        keywords=tuple(
-            Keyword(k["term"], tuple(k["aliases"]), k["weight"], k["required"]) for k in request_in.get("keywords", [])
-        ),
-        misconceptions=tuple(
-            Misconception(m["text"], tuple(m["aliases"])) for m in request_in.get("misconceptions", [])
-        ),
-    )
 
 
 @blp.route("/score")
@@ -49,7 +34,9 @@ class Score(MethodView):
                 answer=request_in["answer"],
             )
             return {"question_id": version.question_id, "version": version.version, **result.to_dict()}
-        result = grading_service.score_adhoc(grader=grader, spec=_spec(request_in), answer=request_in["answer"])
+        result = grading_service.score_adhoc(
+            grader=grader, spec=QuestionSpec.from_dict(request_in), answer=request_in["answer"]
+        )
         return {"question_id": None, "version": None, **result.to_dict()}
 
 

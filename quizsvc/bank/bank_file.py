@@ -17,8 +17,6 @@ from marshmallow import ValidationError
 
 from quizsvc.errors import Invalid
 from quizsvc.schemas.question import QuestionContentSchema, QuestionCreateSchema
-from quizsvc.scoring.keywords import Keyword
-from quizsvc.scoring.signals import KeyPoint, Misconception, QuestionSpec
 
 FORMAT = "quizsvc-bank/1"
 # The schema declares the content fields in the order a person reads them.
@@ -76,17 +74,6 @@ def read_bank(path: str | Path) -> tuple[str, list[dict]]:
     except (OSError, UnicodeDecodeError) as error:
         raise BankError(f"{path}: cannot read: {error}") from None
     return parse_bank(text, source=str(path))
-
-
-def question_spec(item: dict) -> QuestionSpec:
-    """What the grader needs of a bank question."""
-    return QuestionSpec(
-        prompt=item["prompt"],
-        references=tuple(item["references"]),
-        key_points=tuple(KeyPoint(p["text"], p["weight"]) for p in item["key_points"]),
-        keywords=tuple(Keyword(k["term"], tuple(k["aliases"]), k["weight"], k["required"]) for k in item["keywords"]),
-        misconceptions=tuple(Misconception(m["text"], tuple(m["aliases"])) for m in item["misconceptions"]),
-    )
 
 
 def dump_bank(name: str, questions: list[dict], *, header: str = "") -> str:

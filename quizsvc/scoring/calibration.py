@@ -61,7 +61,8 @@ def _terms(z: np.ndarray) -> np.ndarray:
     return np.hstack([z, z**2])
 
 
-# Strong shrinkage: the weights must carry over to questions the fit never saw.
+# Shrinkage when there are too few questions to choose one by cross-validation
+# (evaluate.choose_ridge does otherwise): the weights must carry over to new questions.
 DEFAULT_RIDGE = 30.0
 
 

@@ -129,12 +129,8 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
             anchors.append((question_id, grader.signals(prepared, encoded)[0], target))
         for start in range(0, len(indices), ANSWER_BATCH):
             batch = indices[start : start + ANSWER_BATCH]
-            results = grader.grade_many(prepared, [items[i].answer for i in batch])
-            live = [i for i, r in zip(batch, results) if "empty" not in r.flags]
-            for i, encoded in zip(live, encode_answers([items[i].answer for i in live], grader.embedder)):
-                signals[i] = grader.signals(prepared, encoded)[0]
-            for i, result in zip(batch, results):
-                flags[i] = list(result.flags)
+            for i, (result, found) in zip(batch, grader.assess_many(prepared, [items[i].answer for i in batch])):
+                signals[i], flags[i] = found, list(result.flags)
             if on_progress is not None:
                 on_progress(len(batch))
     empty = Signals(0.0, 0.0, 0.0, 0.0, 0.0, -4.0, 0.0, (), 0, False)
@@ -300,20 +296,19 @@ def report(obs: Observations, predicted: np.ndarray) -> dict:
 
 def calibrate(obs_list: list[Observations], names: list[str], *, name: str, encode, ridge: float | None = None):
     """One parameter set fitted on every dataset given, each weighted equally."""
+    # Each dataset's grades are on its own scale and its question ids its own: rescale
+    # and prefix before merging.
     merged = Observations(
-        items=[i for o in obs_list for i in o.items],
+        items=[
+            Item(f"{n}:{i.question_id}", i.question, i.references, i.answer, i.score / o.scale)
+            for n, o in zip(names, obs_list)
+            for i in o.items
+        ],
         signals=[s for o in obs_list for s in o.signals],
         flags=[f for o in obs_list for f in o.flags],
-        anchors=[a for o in obs_list for a in o.anchors],
+        anchors=[(f"{n}:{g}", s, t) for n, o in zip(names, obs_list) for g, s, t in o.anchors],
         scale=1.0,
     )
-    # Each dataset's grades are already on its own scale: rescale before merging.
-    merged.items = [
-        Item(f"{n}:{i.question_id}", i.question, i.references, i.answer, i.score / o.scale)
-        for n, o in zip(names, obs_list)
-        for i in o.items
-    ]
-    merged.anchors = [(f"{n}:{g}", s, t) for n, o in zip(names, obs_list) for g, s, t in o.anchors]
     weights = np.concatenate(
         [np.full(len(o.items), len(merged.items) / (len(obs_list) * len(o.items))) for o in obs_list]
     )

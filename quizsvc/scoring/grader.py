@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from quizsvc.scoring import flags as flag_rules
 from quizsvc.scoring.calibration import Parameters, load_parameters
 from quizsvc.scoring.embedding import CachingEmbedder, Embedder
-from quizsvc.scoring.keywords import asserts, find_form, matched_form
+from quizsvc.scoring.keywords import asserts, denies, find_form, matched_form
 from quizsvc.scoring.signals import (
     EncodedAnswer,
     PreparedQuestion,
@@ -16,7 +16,7 @@ from quizsvc.scoring.signals import (
     prepare,
     signals_for,
 )
-from quizsvc.scoring.text import CJK, content_words, function_word_share, normalise
+from quizsvc.scoring.text import content_words, function_word_share, normalise
 
 GRADER_VERSION = "1.0.0"
 
@@ -110,17 +110,23 @@ class Grader:
         return self.grade_many(question, [answer])[0]
 
     def grade_many(self, question: QuestionSpec | PreparedQuestion, answers: list[str]) -> list[GradeResult]:
+        return [result for result, _ in self.assess_many(question, answers)]
+
+    def assess_many(
+        self, question: QuestionSpec | PreparedQuestion, answers: list[str]
+    ) -> list[tuple[GradeResult, Signals | None]]:
+        """Each answer's grade and the signals it was computed from (None for an empty answer)."""
         prepared = question if isinstance(question, PreparedQuestion) else self.prepare(question)
-        results: list[GradeResult | None] = [None] * len(answers)
+        assessed: list[tuple[GradeResult, Signals | None] | None] = [None] * len(answers)
         live = []
         for i, answer in enumerate(answers):
             if flag_rules.is_noise(normalise(answer or "")):
-                results[i] = self._empty()
+                assessed[i] = (self._empty(), None)
             else:
                 live.append(i)
         for i, encoded in zip(live, encode_answers([answers[i] for i in live], self.embedder)):
-            results[i] = self._grade_encoded(prepared, encoded)
-        return results
+            assessed[i] = self._grade_encoded(prepared, encoded)
+        return assessed
 
     def signals(self, prepared: PreparedQuestion, encoded: EncodedAnswer) -> tuple[Signals, float, str]:
         """Signals against the references, the grade before flags, and the model used.
@@ -144,7 +150,7 @@ class Grader:
         )
         return best, float(model.predict(best.vector(model.features))[0]), model_name
 
-    def _grade_encoded(self, prepared: PreparedQuestion, encoded: EncodedAnswer) -> GradeResult:
+    def _grade_encoded(self, prepared: PreparedQuestion, encoded: EncodedAnswer) -> tuple[GradeResult, Signals | None]:
         flags: list[str] = []
         injected = [i for i, u in enumerate(encoded.unit_norms) if flag_rules.addressed_to_grader(u)]
         if injected:
@@ -155,7 +161,7 @@ class Grader:
             # text raise the score.
             kept = " ".join(u for i, u in enumerate(encoded.units) if i not in injected)
             if flag_rules.is_noise(normalise(kept)):
-                return self._empty(extra_flags=("addressed_to_grader",))
+                return self._empty(extra_flags=("addressed_to_grader",)), None
             stripped = encode_answers([kept], self.embedder)[0]
             other_signals, other_grade, model_name = self.signals(prepared, stripped)
             if other_grade <= grade:
@@ -169,7 +175,7 @@ class Grader:
                 matched.append(keyword.term)
             else:
                 missing.append(keyword.term)
-                if keyword.required and _has_form_in(keyword.forms, encoded.language):
+                if keyword.required and keyword.has_form_in(encoded.language):
                     missing_required.append(keyword.term)
         if missing_required:
             flags.append("missing_required_keyword")
@@ -184,8 +190,8 @@ class Grader:
         points = tuple(
             KeyPointResult(p.text, p.weight, round(c, 3), _status(c)) for p, c in zip(side.points, signals.coverage)
         )
-        confidence = self._confidence(prepared, encoded, signals, grade, capped, flags)
-        return GradeResult(
+        confidence = self._confidence(signals, grade, capped, flags)
+        result = GradeResult(
             score=score,
             band=band_of(capped),
             confidence=round(confidence, 2),
@@ -205,6 +211,7 @@ class Grader:
             model_id=self.embedder.model_id,
             params_digest=self.parameters.digest,
         )
+        return result, signals
 
     # -- flags --------------------------------------------------------------------------------
 
@@ -219,7 +226,7 @@ class Grader:
                 to_claim = encoded.unit_vectors @ vectors[index]
                 to_points = (encoded.unit_vectors @ side.point_vectors.T).max(axis=1)
                 for unit, claim, point in zip(encoded.unit_norms, to_claim, to_points):
-                    if claim >= MISCONCEPTION_COSINE and claim >= point + MISCONCEPTION_MARGIN and not _denies(unit):
+                    if claim >= MISCONCEPTION_COSINE and claim >= point + MISCONCEPTION_MARGIN and not denies(unit):
                         hit = True
                         break
             if hit:
@@ -272,7 +279,7 @@ class Grader:
             return False
         return function_word_share(encoded.norm) < STUFFING_FUNCTION_SHARE
 
-    def _confidence(self, prepared, encoded, signals, grade, capped, flags) -> float:
+    def _confidence(self, signals: Signals, grade: float, capped: float, flags: list[str]) -> float:
         confidence = 1.0
         if not signals.cross_lingual:
             # The language-independent model is a second opinion: disagreement lowers trust.
@@ -307,15 +314,6 @@ class Grader:
 
 def _status(similarity: float) -> str:
     return "covered" if similarity >= COVERED else "partly" if similarity >= PARTLY else "missed"
-
-
-def _has_form_in(forms, language: str) -> bool:
-    has_cjk = [bool(re.search(f"[{CJK}]", f)) for f in forms]
-    return any(has_cjk) if language == "zh" else not all(has_cjk)
-
-
-def _denies(unit_norm: str) -> bool:
-    return bool(re.search(r"不是|并非|并不|错误|误解|误区|not |n't|never|misconception|wrong|incorrect", unit_norm))
 
 
 def _feedback(points, matched, missing, missing_required, misconceptions, flags) -> tuple[str, ...]:

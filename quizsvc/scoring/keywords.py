@@ -39,6 +39,11 @@ class Keyword:
     def forms(self) -> tuple[str, ...]:
         return (self.term, *self.aliases)
 
+    def has_form_in(self, language: str) -> bool:
+        """Whether a candidate answering in this language ('zh' or 'en') has a form to use."""
+        chinese = [bool(_HAS_CJK.search(form)) for form in self.forms]
+        return any(chinese) if language == "zh" else not all(chinese)
+
 
 def _typo_budget(form: str) -> int:
     return 0 if len(form) < 6 else 1 if len(form) < 10 else 2
@@ -130,6 +135,15 @@ def matched_form(text: str, keyword: Keyword) -> str | None:
         if find_form(text, form) >= 0:
             return form
     return None
+
+
+# A clause that denies or disowns whatever it says ("并不是…", "it is not…", "a common
+# misconception is…"): it cannot be asserting a wrong claim.
+_DENIAL = re.compile(r"不是|并非|并不|\bnot\b|n't|\bnever\b")
+
+
+def denies(text: str) -> bool:
+    return bool(_DENIAL.search(text) or _REPORTED_AS_WRONG.search(text))
 
 
 def asserts(text: str, form: str) -> bool:

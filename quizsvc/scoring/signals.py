@@ -7,14 +7,13 @@ answer itself, in one call.
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from quizsvc.scoring.embedding import Embedder, encode_with_units
 from quizsvc.scoring.keywords import Keyword
-from quizsvc.scoring.text import clean, content_words, language_of, normalise, split_units, strip_markdown
+from quizsvc.scoring.text import clean, content_words, language_of, normalise, readable, split_units
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,23 @@ class QuestionSpec:
     key_points: tuple[KeyPoint, ...] = ()
     keywords: tuple[Keyword, ...] = ()
     misconceptions: tuple[Misconception, ...] = ()
+
+    @classmethod
+    def from_dict(cls, item: dict) -> "QuestionSpec":
+        """From the question shape the bank file, the API and the store share
+        (``prompt``, ``references``, optional ``key_points``, ``keywords``, ``misconceptions``)."""
+        return cls(
+            prompt=item.get("prompt", ""),
+            references=tuple(item["references"]),
+            key_points=tuple(KeyPoint(p["text"], p.get("weight", 1.0)) for p in item.get("key_points", ())),
+            keywords=tuple(
+                Keyword(k["term"], tuple(k.get("aliases", ())), k.get("weight", 1.0), k.get("required", False))
+                for k in item.get("keywords", ())
+            ),
+            misconceptions=tuple(
+                Misconception(m["text"], tuple(m.get("aliases", ()))) for m in item.get("misconceptions", ())
+            ),
+        )
 
 
 @dataclass
@@ -94,8 +110,7 @@ def verdict(norm: str) -> int:
 
 def key_points_of(reference: str) -> tuple[KeyPoint, ...]:
     """An ad-hoc reference's key points: its clauses, equally weighted, in the script it was written in."""
-    readable = strip_markdown(unicodedata.normalize("NFKC", reference)).strip()
-    return tuple(KeyPoint(unit) for unit in split_units(readable))
+    return tuple(KeyPoint(unit) for unit in split_units(readable(reference)))
 
 
 def prepare(
@@ -129,8 +144,9 @@ def prepare(
         at += len(points)
     misconception_vectors = vectors[at : at + len(spec.misconceptions)]
     at += len(spec.misconceptions)
-    own_words = set().union(*(side.words for side in sides), content_words(normalise(spec.prompt)))
-    neighbour_words = tuple(frozenset(content_words(normalise(clean(n)))) for n in neighbours)
+    prompt_words = frozenset(content_words(normalise(spec.prompt)))
+    own_words = set().union(*(side.words for side in sides), prompt_words)
+    neighbour_words = tuple(frozenset(content_words(normalise(n))) for n in neighbours)
     documents = [own_words, *neighbour_words]
     frequency: dict[str, int] = {}
     for document in documents:
@@ -141,7 +157,7 @@ def prepare(
         spec=spec,
         language=language_of(" ".join(references)),
         prompt_vector=vectors[0],
-        prompt_words=frozenset(content_words(normalise(spec.prompt))),
+        prompt_words=prompt_words,
         references=sides,
         misconception_vectors=misconception_vectors,
         neighbour_vectors=vectors[at:],

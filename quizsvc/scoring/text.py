@@ -63,10 +63,14 @@ def strip_markdown(text: str) -> str:
     return text
 
 
+def readable(text: str) -> str:
+    """The text as a person reads it, in its own script: NFKC, markdown gone."""
+    return strip_markdown(unicodedata.normalize("NFKC", text or "")).strip()
+
+
 def clean(text: str) -> str:
-    """The text as a person reads it: NFKC, markdown gone, Simplified script, case kept."""
-    text = unicodedata.normalize("NFKC", text or "")
-    return to_simplified(strip_markdown(text)).strip()
+    """:func:`readable`, in Simplified script (case kept): what the encoder is given."""
+    return to_simplified(readable(text)).strip()
 
 
 def normalise(text: str) -> str:

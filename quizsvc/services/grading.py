@@ -11,8 +11,7 @@ from quizsvc.models import EmbeddingCache, GraderParameters, Question, QuestionV
 from quizsvc.scoring.calibration import Parameters, parse_parameters
 from quizsvc.scoring.flags import FLAG_RULES
 from quizsvc.scoring.grader import BANDS, GRADER_VERSION, Grader, GradeResult
-from quizsvc.scoring.keywords import Keyword
-from quizsvc.scoring.signals import KeyPoint, Misconception, PreparedQuestion, QuestionSpec
+from quizsvc.scoring.signals import PreparedQuestion, QuestionSpec
 from quizsvc.services import questions
 
 
@@ -45,13 +44,7 @@ class SqlVectorStore:
 
 
 def spec_of(version: QuestionVersion) -> QuestionSpec:
-    return QuestionSpec(
-        prompt=version.prompt,
-        references=tuple(version.reference_texts),
-        key_points=tuple(KeyPoint(p.text, p.weight) for p in version.key_points),
-        keywords=tuple(Keyword(k.term, tuple(k.aliases), k.weight, k.required) for k in version.keywords),
-        misconceptions=tuple(Misconception(m.text, tuple(m.aliases)) for m in version.misconceptions),
-    )
+    return QuestionSpec.from_dict(questions.version_content(version))
 
 
 def bank_fingerprint(session: Session, *, organisation_id: int) -> tuple:

@@ -5,8 +5,9 @@ These load the model (about 10 s the first time) and run in CI like every other 
 
 import pytest
 
-from quizsvc.bank.bank_file import question_spec, read_bank
+from quizsvc.bank.bank_file import read_bank
 from quizsvc.scoring.grader import Grader
+from quizsvc.scoring.signals import QuestionSpec
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.model
@@ -75,7 +76,8 @@ def prepared(bank, real_grader):
     """Every seed question prepared as the service prepares it: with the bank as neighbours."""
     return {
         slug: real_grader.prepare(
-            question_spec(item), neighbours=[r for other, o in bank.items() if other != slug for r in o["references"]]
+            QuestionSpec.from_dict(item),
+            neighbours=[r for other, o in bank.items() if other != slug for r in o["references"]],
         )
         for slug, item in bank.items()
     }
@@ -160,7 +162,7 @@ def test_grading_a_prepared_question_encodes_only_the_answer(bank, real_grader):
 
     counting = Counting()
     grader = Grader(counting, real_grader.parameters, reference_embedder=CachingEmbedder(counting))
-    question = grader.prepare(question_spec(bank["self-attention"]))
+    question = grader.prepare(QuestionSpec.from_dict(bank["self-attention"]))
     calls.clear()
     grader.grade(question, GOOD["self-attention"]["en"])
     # Only the answer and its clauses: the fallback path encodes them in one call.
