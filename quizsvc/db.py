@@ -47,6 +47,23 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+WRITE_INTENT = "quizsvc_write"
+
+
+def begin_write(session: Session) -> None:
+    """Open the session's transaction as a writer (SQLite: BEGIN IMMEDIATE; others: as usual).
+
+    A transaction that has only read so far (authentication) is ended first.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return  # row locks (SELECT ... FOR UPDATE) do the work there
+    if session.in_transaction():
+        if session.connection().get_execution_options().get(WRITE_INTENT):
+            return
+        session.commit()
+    session.connection(execution_options={WRITE_INTENT: True})
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
@@ -70,7 +87,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # A writer takes the write lock up front: a deferred transaction that reads and then
+        # writes fails at once ("database is locked") when another writer got there first,
+        # instead of waiting its turn.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_INTENT) else "BEGIN")
 
 
 class Database:

@@ -29,3 +29,12 @@ def post_worker_init(worker):
             worker.log.exception("grader warm-up failed")
 
     threading.Thread(target=warm_up, name="grader-warm-up", daemon=True).start()
+
+    # Deadlines apply even when nobody calls: expire invitations, submit attempts whose
+    # time is up and grade them. Every worker sweeps; attempts are locked one by one.
+    app = worker.wsgi
+    interval = app.config["QUIZSVC_SWEEP_SECONDS"]
+    if interval:
+        from quizsvc.jobs import start_sweeper
+
+        start_sweeper(app, interval=interval)

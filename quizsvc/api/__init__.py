@@ -5,7 +5,7 @@ from flask import Flask, request
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
-from quizsvc.api import errors, health, keys, questions, score
+from quizsvc.api import attempts, candidate, candidates, errors, health, keys, questions, quizzes, score
 from quizsvc.errors import ServiceError
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
@@ -40,8 +40,19 @@ def init_app(app: Flask) -> None:
         # Served from the installed swagger-ui-bundle package: the docs work offline.
         OPENAPI_SWAGGER_UI_URL="/docs/static/",
         API_SPEC_OPTIONS={
-            "info": {"description": "Auto-graded interview quizzes. Every /api/v1 call needs a bearer API key."},
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "info": {
+                "description": "Auto-graded interview quizzes. Every /api/v1 call needs a bearer API key, except /api/v1/candidate, which takes the candidate's attempt token."
+            },
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API key (qzk_...)."},
+                    "candidateToken": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "A candidate's attempt token (qza_...), or ?token= as in the link.",
+                    },
+                }
+            },
         },
     )
     app.register_blueprint(
@@ -50,5 +61,5 @@ def init_app(app: Flask) -> None:
     api = QuizApi(app)
     errors.init_app(app)
     app.before_request(_require_json)
-    for module in (health, questions, score, keys):
+    for module in (health, questions, score, quizzes, attempts, candidate, candidates, keys):
         api.register_blueprint(module.blp)

@@ -7,7 +7,7 @@ from flask import g, request
 from flask_smorest import Blueprint
 
 from quizsvc.db import db
-from quizsvc.services import accounts
+from quizsvc.services import accounts, attempts
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,24 @@ def requires(role: str):
 
 def principal() -> Principal:
     return g.principal
+
+
+def _candidate_token() -> str | None:
+    # The link a candidate is sent carries the token in the query; clients send it as a bearer.
+    return _bearer_token() or request.args.get("token") or None
+
+
+def candidate_access(func):
+    """Authenticate a candidate token: the view reaches that attempt and nothing else."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        attempt = attempts.get_by_token(db.session, token=_candidate_token())
+        g.candidate_attempt_id = attempt.id
+        return func(*args, **kwargs)
+
+    return Blueprint.doc(security=[{"candidateToken": []}], responses={"401": "UNAUTHORIZED"})(wrapper)
+
+
+def candidate_attempt_id() -> int:
+    return g.candidate_attempt_id

@@ -4,6 +4,7 @@ from flask.views import MethodView
 
 from quizsvc.api.auth import principal, requires
 from quizsvc.api.base import Blueprint
+from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
 from quizsvc.schemas.account import KeyCreateSchema, KeySchema, NewKeySchema, WhoAmISchema
 from quizsvc.services import accounts
@@ -20,6 +21,7 @@ class Keys(MethodView):
         return accounts.get_all_keys(db.session, organisation_id=principal().organisation_id)
 
     @requires("admin")
+    # Not under @mutation: a replayed response would have to keep the new key's plaintext.
     @blp.arguments(KeyCreateSchema)
     @blp.response(201, NewKeySchema)
     def post(self, key_in):
@@ -34,12 +36,12 @@ class Keys(MethodView):
 @blp.route("/keys/<int:key_id>")
 class KeyById(MethodView):
     @requires("admin")
+    @mutation
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, key_id):
         """Revoke an API key"""
         accounts.revoke_key(db.session, organisation_id=principal().organisation_id, key_id=key_id)
-        db.session.commit()
 
 
 @blp.route("/me")

@@ -4,6 +4,7 @@ from flask.views import MethodView
 
 from quizsvc.api.auth import principal, requires
 from quizsvc.api.base import Blueprint
+from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
 from quizsvc.schemas.question import (
     QuestionContentSchema,
@@ -37,17 +38,16 @@ class Questions(MethodView):
         return items
 
     @requires("recruiter")
+    @mutation
     @blp.arguments(QuestionCreateSchema)
     @blp.response(201, QuestionSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, question_in):
         """Create a question"""
         slug = question_in.pop("slug")
-        version = questions.create(
+        return questions.create(
             db.session, organisation_id=principal().organisation_id, slug=slug, question_in=question_in
         )
-        db.session.commit()
-        return version
 
 
 @blp.route("/<int:question_id>")
@@ -63,24 +63,23 @@ class QuestionById(MethodView):
         )
 
     @requires("recruiter")
+    @mutation
     @blp.arguments(QuestionContentSchema)
     @blp.response(200, QuestionSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def put(self, question_in, question_id):
         """Replace a question's content, adding a version when it changed"""
-        version = questions.update(
+        return questions.update(
             db.session, organisation_id=principal().organisation_id, question_id=question_id, question_in=question_in
         )
-        db.session.commit()
-        return version
 
     @requires("recruiter")
+    @mutation
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, question_id):
         """Retire a question: it leaves listings and quizzes, its versions stay readable"""
         questions.retire(db.session, organisation_id=principal().organisation_id, question_id=question_id)
-        db.session.commit()
 
 
 @blp.route("/<int:question_id>/versions")

@@ -1,6 +1,16 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
 from quizsvc.models.account import ROLES, ApiKey, Organisation
+from quizsvc.models.attempt import (
+    STATUSES,
+    Attempt,
+    AttemptQuestion,
+    Candidate,
+    Grade,
+    GradeOverride,
+    IdempotencyRecord,
+    Response,
+)
 from quizsvc.models.grading import EmbeddingCache, GraderParameters
 from quizsvc.models.question import (
     DIFFICULTIES,
@@ -12,6 +22,7 @@ from quizsvc.models.question import (
     QuestionVersion,
     ReferenceAnswer,
 )
+from quizsvc.models.quiz import FEEDBACK_POLICIES, FEEDBACK_TIMINGS, SELECTIONS, Quiz, QuizQuestion
 
 __all__ = [
     "ROLES",
@@ -27,4 +38,17 @@ __all__ = [
     "Misconception",
     "EmbeddingCache",
     "GraderParameters",
+    "SELECTIONS",
+    "FEEDBACK_POLICIES",
+    "FEEDBACK_TIMINGS",
+    "Quiz",
+    "QuizQuestion",
+    "STATUSES",
+    "Candidate",
+    "Attempt",
+    "AttemptQuestion",
+    "Response",
+    "Grade",
+    "GradeOverride",
+    "IdempotencyRecord",
 ]

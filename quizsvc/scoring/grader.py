@@ -117,15 +117,22 @@ class Grader:
     ) -> list[tuple[GradeResult, Signals | None]]:
         """Each answer's grade and the signals it was computed from (None for an empty answer)."""
         prepared = question if isinstance(question, PreparedQuestion) else self.prepare(question)
-        assessed: list[tuple[GradeResult, Signals | None] | None] = [None] * len(answers)
+        return self.assess_pairs([(prepared, answer) for answer in answers])
+
+    def grade_pairs(self, pairs: list[tuple[PreparedQuestion, str]]) -> list[GradeResult]:
+        """Grade answers to different questions (a whole submission), encoding them in one batch."""
+        return [result for result, _ in self.assess_pairs(pairs)]
+
+    def assess_pairs(self, pairs: list[tuple[PreparedQuestion, str]]) -> list[tuple[GradeResult, Signals | None]]:
+        assessed: list[tuple[GradeResult, Signals | None] | None] = [None] * len(pairs)
         live = []
-        for i, answer in enumerate(answers):
+        for i, (_, answer) in enumerate(pairs):
             if flag_rules.is_noise(normalise(answer or "")):
                 assessed[i] = (self._empty(), None)
             else:
                 live.append(i)
-        for i, encoded in zip(live, encode_answers([answers[i] for i in live], self.embedder)):
-            assessed[i] = self._grade_encoded(prepared, encoded)
+        for i, encoded in zip(live, encode_answers([pairs[i][1] for i in live], self.embedder)):
+            assessed[i] = self._grade_encoded(pairs[i][0], encoded)
         return assessed
 
     def signals(self, prepared: PreparedQuestion, encoded: EncodedAnswer) -> tuple[Signals, float, str]:

@@ -1,0 +1,96 @@
+"""The candidate's side: the attempt token reaches this one attempt and nothing else."""
+
+from flask.views import MethodView
+
+from quizsvc.api.auth import candidate_access, candidate_attempt_id
+from quizsvc.api.base import Blueprint
+from quizsvc.api.idempotency import mutation
+from quizsvc.db import begin_write, db
+from quizsvc.grading import grading
+from quizsvc.schemas.attempt import AnswerInSchema, CandidateAttemptSchema, SavedAnswerSchema
+from quizsvc.schemas.score import MAX_ANSWER
+from quizsvc.services import attempts
+from quizsvc.services import grading as grading_service
+from quizsvc.services.attempt_views import candidate_question_view, candidate_view
+
+blp = Blueprint(
+    "candidate",
+    __name__,
+    url_prefix="/api/v1/candidate/attempt",
+    description="For candidates: take an attempt with its token.",
+)
+
+
+def _view(attempt_id: int) -> dict:
+    attempt = attempts.get_by_id(db.session, attempt_id=attempt_id)
+    return {**candidate_view(attempt), "max_answer_length": MAX_ANSWER}
+
+
+@blp.route("")
+class CandidateAttempt(MethodView):
+    @candidate_access
+    @blp.response(200, CandidateAttemptSchema)
+    def get(self):
+        """The attempt: status, time left, the questions once started, results where the quiz shows them"""
+        return _view(candidate_attempt_id())
+
+
+@blp.route("/start")
+class CandidateStart(MethodView):
+    @candidate_access
+    @mutation
+    @blp.response(200, CandidateAttemptSchema)
+    def post(self):
+        """Start the attempt: the questions are shown and the clock runs"""
+        attempts.start(db.session, attempt_id=candidate_attempt_id())
+        return _view(candidate_attempt_id())
+
+
+@blp.route("/answers/<int:position>")
+class CandidateAnswer(MethodView):
+    @candidate_access
+    @mutation
+    @blp.arguments(AnswerInSchema)
+    @blp.response(200, SavedAnswerSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def put(self, answer_in, position):
+        """Save the answer to question ``position``; the last save before submission counts"""
+        item = attempts.save_answer(
+            db.session,
+            attempt_id=candidate_attempt_id(),
+            position=position,
+            answer=answer_in["answer"],
+            time_spent_seconds=answer_in.get("time_spent_seconds"),
+        )
+        quiz = item.attempt.quiz
+        result = None
+        if quiz.feedback_policy == "mock" and quiz.feedback_timing == "after_answer":
+            # Practice feedback on the spot; the grade that is stored comes with submission.
+            organisation_id = item.attempt.organisation_id
+            grader = grading.grader_for(db.session, organisation_id=organisation_id)
+            prepared = grading_service.prepare_stored(
+                db.session, grader=grader, cache=grading.prepared, organisation_id=organisation_id, version=item.version
+            )
+            result = grader.grade(prepared, item.response.answer).to_dict()
+        return candidate_question_view(item, results=False, result=result)
+
+
+@blp.route("/submit")
+class CandidateSubmit(MethodView):
+    @candidate_access
+    @mutation
+    @blp.response(200, CandidateAttemptSchema)
+    def post(self):
+        """Submit: answers are final and graded in one batch"""
+        attempt_id = candidate_attempt_id()
+        attempt = attempts.submit(db.session, attempt_id=attempt_id)
+        # The submission stands even if grading fails; the sweeper grades it then.
+        db.session.commit()
+        begin_write(db.session)
+        attempts.grade(
+            db.session,
+            grader=grading.grader_for(db.session, organisation_id=attempt.organisation_id),
+            cache=grading.prepared,
+            attempt_id=attempt_id,
+        )
+        return _view(attempt_id)

@@ -1,0 +1,55 @@
+"""Candidates of the organisation and their progress across attempts."""
+
+from flask.views import MethodView
+
+from quizsvc.api.auth import principal, requires
+from quizsvc.api.base import Blueprint
+from quizsvc.db import db
+from quizsvc.schemas.attempt import CandidateQuerySchema, CandidateSchema
+from quizsvc.schemas.report import ProgressSchema
+from quizsvc.services import attempts, reports
+
+blp = Blueprint("candidates", __name__, url_prefix="/api/v1/candidates", description="Candidates and their progress.")
+
+
+@blp.route("")
+class Candidates(MethodView):
+    @requires("viewer")
+    @blp.arguments(CandidateQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, CandidateSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters, external_id=None):
+        """List candidates, or find one by the platform's external id"""
+        items, total = attempts.get_all_candidates(
+            db.session,
+            organisation_id=principal().organisation_id,
+            external_id=external_id,
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return items
+
+
+@blp.route("/<int:candidate_id>")
+class CandidateById(MethodView):
+    @requires("viewer")
+    @blp.response(200, CandidateSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, candidate_id):
+        """Get a candidate"""
+        return attempts.get_candidate(
+            db.session, organisation_id=principal().organisation_id, candidate_id=candidate_id
+        )
+
+
+@blp.route("/<int:candidate_id>/progress")
+class CandidateProgress(MethodView):
+    @requires("viewer")
+    @blp.response(200, ProgressSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, candidate_id):
+        """A candidate's attempts over time, overall and per category"""
+        return reports.candidate_progress(
+            db.session, organisation_id=principal().organisation_id, candidate_id=candidate_id
+        )

@@ -1,0 +1,68 @@
+"""Quizzes: create (fixed list or rule), list, get, archive, and the cohort report."""
+
+from flask.views import MethodView
+
+from quizsvc.api.auth import principal, requires
+from quizsvc.api.base import Blueprint
+from quizsvc.api.idempotency import mutation
+from quizsvc.db import db
+from quizsvc.schemas.quiz import QuizCreateSchema, QuizQuerySchema, QuizSchema
+from quizsvc.schemas.report import QuizReportSchema
+from quizsvc.services import quizzes, reports
+
+blp = Blueprint("quizzes", __name__, url_prefix="/api/v1/quizzes", description="Quizzes and their cohort reports.")
+
+
+@blp.route("")
+class Quizzes(MethodView):
+    @requires("viewer")
+    @blp.arguments(QuizQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, QuizSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters, include_archived):
+        """List quizzes"""
+        items, total = quizzes.get_all(
+            db.session,
+            organisation_id=principal().organisation_id,
+            include_archived=include_archived,
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return items
+
+    @requires("recruiter")
+    @mutation
+    @blp.arguments(QuizCreateSchema)
+    @blp.response(201, QuizSchema)
+    def post(self, quiz_in):
+        """Create a quiz from a question list or a drawing rule"""
+        return quizzes.create(db.session, organisation_id=principal().organisation_id, quiz_in=quiz_in)
+
+
+@blp.route("/<int:quiz_id>")
+class QuizById(MethodView):
+    @requires("viewer")
+    @blp.response(200, QuizSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, quiz_id):
+        """Get a quiz"""
+        return quizzes.get(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
+
+    @requires("recruiter")
+    @mutation
+    @blp.response(204)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, quiz_id):
+        """Archive a quiz: it takes no new attempts; existing attempts and reports stay"""
+        quizzes.archive(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
+
+
+@blp.route("/<int:quiz_id>/report")
+class QuizReport(MethodView):
+    @requires("viewer")
+    @blp.response(200, QuizReportSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, quiz_id):
+        """Cohort report: score distribution, each candidate's percentile, per-question statistics"""
+        return reports.quiz_report(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)

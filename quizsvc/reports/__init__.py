@@ -1,0 +1,25 @@
+"""Score reports for one attempt, rendered from a plain dict: CSV, HTML and PDF.
+
+A pure library: it imports neither Flask, SQLAlchemy, marshmallow nor any other quizsvc
+package. The service layer builds the report dict (attempt, candidate, quiz, score, passed,
+band, categories, cohort, questions); these functions only read it, and a missing key raises.
+
+- ``render_csv(report) -> str``: one row per question, guarded against formula injection.
+- ``render_html(report) -> str``: one self-contained page (inline CSS and SVG, no scripts,
+  no URLs), printable on A4.
+- ``render_pdf(report) -> bytes``: that page printed by WeasyPrint; needs Pango and the
+  Noto CJK fonts (Debian ``fonts-noto-cjk``) on the machine.
+
+``MEDIA_TYPES`` maps each format name, and ``json`` for the dict itself, to its media type.
+"""
+
+from quizsvc.reports.render import render_csv, render_html, render_pdf
+
+MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+__all__ = ["MEDIA_TYPES", "render_csv", "render_html", "render_pdf"]

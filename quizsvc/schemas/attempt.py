@@ -1,0 +1,176 @@
+"""Attempt, answer, review and report payloads."""
+
+from marshmallow import Schema, fields, validate
+
+from quizsvc.models import STATUSES
+from quizsvc.schemas.question import StrictSchema
+from quizsvc.schemas.quiz import MAX_LINK_HOURS
+from quizsvc.schemas.score import MAX_ANSWER, GradeSchema
+
+MAX_REASON = 2000
+# A day on one question is more than any interview allows.
+MAX_TIME_SPENT = 24 * 3600
+
+
+class CandidateInSchema(StrictSchema):
+    external_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+
+
+class AttemptCreateSchema(StrictSchema):
+    quiz_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    candidate = fields.Nested(CandidateInSchema, required=True)
+    expires_in_hours = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_LINK_HOURS), metadata={"description": "Default: the quiz's."}
+    )
+
+
+class AttemptQuerySchema(Schema):
+    class Meta:
+        unknown = "exclude"
+
+    quiz_id = fields.Integer(validate=validate.Range(min=1))
+    candidate_id = fields.Integer(validate=validate.Range(min=1))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+
+
+class AnswerInSchema(StrictSchema):
+    answer = fields.String(required=True, validate=validate.Length(max=MAX_ANSWER))
+    time_spent_seconds = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_TIME_SPENT),
+        metadata={"description": "Time on this question so far, as the client measured it."},
+    )
+
+
+class OverrideInSchema(StrictSchema):
+    score = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=MAX_REASON))
+
+
+class RegradeInSchema(StrictSchema):
+    force = fields.Boolean(
+        load_default=False, metadata={"description": "Grade again even if this grader already graded it."}
+    )
+
+
+class CandidateSchema(Schema):
+    id = fields.Integer()
+    external_id = fields.String()
+    display_name = fields.String()
+    email = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class CandidateQuerySchema(Schema):
+    class Meta:
+        unknown = "exclude"
+
+    external_id = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class OverrideSchema(Schema):
+    score = fields.Integer()
+    reason = fields.String()
+    reviewer = fields.String()
+    key_id = fields.Integer(allow_none=True)
+    grade_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class StoredGradeSchema(GradeSchema):
+    id = fields.Integer()
+    trigger = fields.String(metadata={"description": "submission or regrade"})
+    created_at = fields.DateTime()
+
+
+class ResponseSchema(Schema):
+    """A drawn question, the answer and every grade it got (newest last)."""
+
+    position = fields.Integer()
+    question_id = fields.Integer()
+    version = fields.Integer()
+    prompt = fields.String()
+    category = fields.String()
+    answer = fields.String(allow_none=True)
+    time_spent_seconds = fields.Integer(allow_none=True)
+    saves = fields.Integer()
+    updated_at = fields.DateTime(allow_none=True)
+    machine_score = fields.Integer(allow_none=True)
+    score = fields.Integer(allow_none=True, metadata={"description": "The override if any, else the machine grade."})
+    override = fields.Nested(OverrideSchema, allow_none=True)
+    grade = fields.Nested(StoredGradeSchema, allow_none=True, metadata={"description": "The latest machine grade."})
+    grades = fields.List(fields.Nested(StoredGradeSchema))
+    overrides = fields.List(fields.Nested(OverrideSchema))
+
+
+class AttemptQuestionSchema(Schema):
+    position = fields.Integer()
+    question_id = fields.Integer()
+    version = fields.Integer()
+    prompt = fields.String()
+
+
+class AttemptSchema(Schema):
+    id = fields.Integer()
+    quiz_id = fields.Integer()
+    candidate = fields.Nested(CandidateSchema)
+    status = fields.String()
+    seed = fields.Integer(metadata={"description": "The seed the questions were drawn with."})
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    deadline = fields.DateTime(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    auto_submitted = fields.Boolean()
+    graded_at = fields.DateTime(allow_none=True)
+    cancelled_at = fields.DateTime(allow_none=True)
+    score = fields.Float(allow_none=True)
+    passed = fields.Boolean(allow_none=True)
+    questions = fields.List(fields.Nested(AttemptQuestionSchema))
+    report_url = fields.String()
+
+
+class NewAttemptSchema(AttemptSchema):
+    token = fields.String(metadata={"description": "The candidate's access token. Shown once."})
+    link = fields.String(metadata={"description": "The candidate's link (carries the token)."})
+
+
+class AttemptDetailSchema(AttemptSchema):
+    responses = fields.List(fields.Nested(ResponseSchema))
+
+
+class CandidateQuestionSchema(Schema):
+    position = fields.Integer()
+    prompt = fields.String()
+    category = fields.String()
+    difficulty = fields.String()
+    language = fields.String()
+    answer = fields.String(allow_none=True)
+    time_spent_seconds = fields.Integer(allow_none=True)
+    saved_at = fields.DateTime(allow_none=True)
+    result = fields.Nested(GradeSchema, allow_none=True, metadata={"description": "Mock quizzes only."})
+
+
+class CandidateAttemptSchema(Schema):
+    """What the candidate sees: never references, key points or (in hiring quizzes) scores."""
+
+    id = fields.Integer()
+    quiz = fields.String()
+    status = fields.String()
+    feedback_policy = fields.String()
+    feedback_timing = fields.String()
+    time_limit_minutes = fields.Integer(allow_none=True)
+    expires_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    deadline = fields.DateTime(allow_none=True)
+    seconds_left = fields.Integer(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    max_answer_length = fields.Integer()
+    questions = fields.List(fields.Nested(CandidateQuestionSchema))
+    score = fields.Float(allow_none=True, metadata={"description": "Mock quizzes only, once graded."})
+    passed = fields.Boolean(allow_none=True)
+
+
+class SavedAnswerSchema(CandidateQuestionSchema):
+    saves = fields.Integer()

@@ -1,0 +1,486 @@
+"""Attempts: invite a candidate, start, autosave answers, submit, grade, cancel, review.
+
+The lifecycle is enforced here and nowhere else:
+
+    invited --start--> started --submit--> submitted --grade--> graded
+    invited --(invitation expires)--> expired
+    started --(time runs out)--> submitted (auto_submitted: the saved answers count)
+    invited | started --cancel--> cancelled
+
+Every transition locks the attempt row first (``SELECT ... FOR UPDATE`` on PostgreSQL;
+SQLite serialises writers with BEGIN IMMEDIATE, see db.begin_write), then applies any
+deadline that has passed, then checks the status: two autosaves or two submissions of
+one attempt run one after the other and see each other's result.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from quizsvc.db import utcnow
+from quizsvc.errors import Conflict, NotFound, Unauthorized
+from quizsvc.models import (
+    ApiKey,
+    Attempt,
+    AttemptQuestion,
+    Candidate,
+    Grade,
+    GradeOverride,
+    Response,
+)
+from quizsvc.scoring.grader import GRADER_VERSION, Grader
+from quizsvc.services import grading, quizzes
+
+TOKEN_PREFIX = "qza_"
+SEED_RANGE = 2**31 - 1
+
+_BLOCKED = {
+    "invited": "The attempt has not been started yet; start it first.",
+    "submitted": "The attempt was already submitted; answers can no longer change.",
+    "graded": "The attempt was already submitted and graded; answers can no longer change.",
+    "expired": "The attempt expired before it was started.",
+    "cancelled": "The attempt was cancelled.",
+}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# -- status -------------------------------------------------------------------------------
+
+
+def effective_status(attempt: Attempt, now: datetime | None = None) -> str:
+    """The status with any passed deadline applied, whether or not it has been stored yet."""
+    now = now or utcnow()
+    if attempt.status == "invited" and now >= attempt.expires_at:
+        return "expired"
+    if attempt.status == "started" and attempt.deadline is not None and now >= attempt.deadline:
+        return "submitted"
+    return attempt.status
+
+
+def _status_clause(status: str, now: datetime):
+    """SQL for "effective status is ``status``" (see effective_status)."""
+    invited_over = and_(Attempt.status == "invited", Attempt.expires_at <= now)
+    started_over = and_(Attempt.status == "started", Attempt.deadline <= now)
+    if status == "invited":
+        return and_(Attempt.status == "invited", Attempt.expires_at > now)
+    if status == "started":
+        return and_(Attempt.status == "started", or_(Attempt.deadline.is_(None), Attempt.deadline > now))
+    if status == "expired":
+        return or_(Attempt.status == "expired", invited_over)
+    if status == "submitted":
+        return or_(Attempt.status == "submitted", started_over)
+    return Attempt.status == status
+
+
+def _settle(attempt: Attempt, now: datetime) -> None:
+    """Store the effective status (the attempt is locked)."""
+    status = effective_status(attempt, now)
+    if status == attempt.status:
+        return
+    if status == "submitted":
+        attempt.submitted_at = attempt.deadline
+        attempt.auto_submitted = True
+        _fill_unanswered(attempt)
+    attempt.status = status
+
+
+def _fill_unanswered(attempt: Attempt) -> None:
+    # Every drawn question gets a response row at submission, so that it is graded (an
+    # unanswered question scores 0) and every report has one line per question.
+    for item in attempt.questions:
+        if item.response is None:
+            item.response = Response(answer="", saves=0, time_spent_seconds=0)
+
+
+def _refuse(attempt: Attempt, action: str) -> None:
+    message = _BLOCKED.get(attempt.status, f"The attempt is {attempt.status}.")
+    if attempt.status == "submitted" and attempt.auto_submitted:
+        message = "Time is up: the attempt was submitted automatically with the answers saved by its deadline."
+    raise Conflict(f"Cannot {action}: {message}", errors={"status": [attempt.status]})
+
+
+# -- reading ------------------------------------------------------------------------------
+
+_LOAD = (
+    selectinload(Attempt.questions).selectinload(AttemptQuestion.response).selectinload(Response.grades),
+    selectinload(Attempt.questions).selectinload(AttemptQuestion.response).selectinload(Response.overrides),
+    selectinload(Attempt.questions).selectinload(AttemptQuestion.version),
+)
+
+
+def get(session: Session, *, organisation_id: int, attempt_id: int) -> Attempt:
+    attempt = session.scalars(select(Attempt).where(Attempt.id == attempt_id).options(*_LOAD)).one_or_none()
+    if attempt is None or attempt.organisation_id != organisation_id:
+        raise NotFound(f"Attempt {attempt_id} not found.")
+    return attempt
+
+
+def organisation_of(session: Session, *, attempt_id: int) -> int:
+    return session.scalars(select(Attempt.organisation_id).where(Attempt.id == attempt_id)).one()
+
+
+def get_by_id(session: Session, *, attempt_id: int) -> Attempt:
+    """For a caller already authorised for this attempt (its candidate token)."""
+    return session.scalars(
+        select(Attempt).where(Attempt.id == attempt_id).options(*_LOAD).execution_options(populate_existing=True)
+    ).one()
+
+
+def get_by_token(session: Session, *, token: str | None) -> Attempt:
+    if not token:
+        raise Unauthorized("A candidate token is required: send 'Authorization: Bearer <token>'.")
+    attempt = session.scalars(
+        select(Attempt).where(Attempt.token_hash == hash_token(token)).options(*_LOAD)
+    ).one_or_none()
+    if attempt is None:
+        raise Unauthorized("The candidate token is unknown.")
+    return attempt
+
+
+def get_all(
+    session: Session,
+    *,
+    organisation_id: int,
+    quiz_id: int | None = None,
+    candidate_id: int | None = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[Attempt], int]:
+    query = select(Attempt).where(Attempt.organisation_id == organisation_id)
+    if quiz_id is not None:
+        query = query.where(Attempt.quiz_id == quiz_id)
+    if candidate_id is not None:
+        query = query.where(Attempt.candidate_id == candidate_id)
+    if status is not None:
+        query = query.where(_status_clause(status, utcnow()))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    items = session.scalars(query.order_by(Attempt.id).offset(offset).limit(limit).options(*_LOAD))
+    return list(items), total
+
+
+def _lock(session: Session, attempt_id: int, now: datetime) -> Attempt:
+    attempt = session.scalars(
+        select(Attempt)
+        .where(Attempt.id == attempt_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+        .options(*_LOAD)
+    ).one()
+    _settle(attempt, now)
+    return attempt
+
+
+# -- candidates -----------------------------------------------------------------------------
+
+
+def upsert_candidate(session: Session, *, organisation_id: int, candidate_in: dict) -> Candidate:
+    """The platform's candidate by external id; name and email follow the latest invitation."""
+    candidate = session.scalars(
+        select(Candidate).where(
+            Candidate.organisation_id == organisation_id, Candidate.external_id == candidate_in["external_id"]
+        )
+    ).one_or_none()
+    if candidate is None:
+        candidate = Candidate(organisation_id=organisation_id, external_id=candidate_in["external_id"])
+        session.add(candidate)
+    candidate.display_name = candidate_in["display_name"]
+    if candidate_in.get("email") is not None:
+        candidate.email = candidate_in["email"]
+    session.flush()
+    return candidate
+
+
+def get_candidate(session: Session, *, organisation_id: int, candidate_id: int) -> Candidate:
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None or candidate.organisation_id != organisation_id:
+        raise NotFound(f"Candidate {candidate_id} not found.")
+    return candidate
+
+
+def get_all_candidates(
+    session: Session, *, organisation_id: int, external_id: str | None = None, offset: int = 0, limit: int | None = None
+) -> tuple[list[Candidate], int]:
+    query = select(Candidate).where(Candidate.organisation_id == organisation_id)
+    if external_id is not None:
+        query = query.where(Candidate.external_id == external_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    return list(session.scalars(query.order_by(Candidate.id).offset(offset).limit(limit))), total
+
+
+# -- lifecycle ------------------------------------------------------------------------------
+
+
+def create(session: Session, *, organisation_id: int, key_id: int | None, attempt_in: dict) -> tuple[Attempt, str]:
+    """Invite a candidate; returns the attempt and its access token (shown this once)."""
+    quiz = quizzes.get(session, organisation_id=organisation_id, quiz_id=attempt_in["quiz_id"])
+    if quiz.archived_at is not None:
+        raise Conflict(f"Quiz {quiz.id} is archived; it takes no new attempts.")
+    candidate = upsert_candidate(session, organisation_id=organisation_id, candidate_in=attempt_in["candidate"])
+    seed = secrets.randbelow(SEED_RANGE)
+    drawn = quizzes.draw(session, quiz=quiz, seed=seed)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    hours = attempt_in.get("expires_in_hours") or quiz.link_valid_hours
+    attempt = Attempt(
+        organisation_id=organisation_id,
+        quiz=quiz,
+        candidate=candidate,
+        status="invited",
+        token_hash=hash_token(token),
+        seed=seed,
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+        created_by_key_id=key_id,
+        questions=[AttemptQuestion(position=i, version=v) for i, v in enumerate(drawn, 1)],
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt, token
+
+
+def start(session: Session, *, attempt_id: int) -> Attempt:
+    now = utcnow()
+    attempt = _lock(session, attempt_id, now)
+    if attempt.status != "invited":
+        if attempt.status == "started":
+            raise Conflict(
+                f"Cannot start: the attempt was already started at {attempt.started_at.isoformat()}.",
+                errors={"status": ["started"]},
+            )
+        _refuse(attempt, "start")
+    attempt.status = "started"
+    attempt.started_at = now
+    limit = attempt.quiz.time_limit_minutes
+    attempt.deadline = now + timedelta(minutes=limit) if limit else attempt.expires_at
+    session.flush()
+    return attempt
+
+
+def _question_at(attempt: Attempt, position: int) -> AttemptQuestion:
+    for item in attempt.questions:
+        if item.position == position:
+            return item
+    raise NotFound(f"The attempt has no question {position}; it has {len(attempt.questions)}.")
+
+
+def save_answer(
+    session: Session, *, attempt_id: int, position: int, answer: str, time_spent_seconds: int | None = None
+) -> AttemptQuestion:
+    """Autosave: the last write before submission wins."""
+    now = utcnow()
+    attempt = _lock(session, attempt_id, now)
+    if attempt.status != "started":
+        _refuse(attempt, "save the answer")
+    item = _question_at(attempt, position)
+    if item.response is None:
+        item.response = Response(answer=answer, saves=0, time_spent_seconds=0, first_saved_at=now)
+    response = item.response
+    response.answer = answer
+    response.saves += 1
+    response.updated_at = now
+    if time_spent_seconds is not None:
+        response.time_spent_seconds = time_spent_seconds
+    session.flush()
+    return item
+
+
+def submit(session: Session, *, attempt_id: int) -> Attempt:
+    now = utcnow()
+    attempt = _lock(session, attempt_id, now)
+    if attempt.status == "submitted" and not attempt.auto_submitted:
+        # Submitted by a concurrent call (or its grading failed): grading follows, once.
+        return attempt
+    if attempt.status != "started":
+        _refuse(attempt, "submit")
+    attempt.status = "submitted"
+    attempt.submitted_at = now
+    _fill_unanswered(attempt)
+    session.flush()
+    return attempt
+
+
+def cancel(session: Session, *, organisation_id: int, attempt_id: int) -> Attempt:
+    get(session, organisation_id=organisation_id, attempt_id=attempt_id)
+    attempt = _lock(session, attempt_id, utcnow())
+    if attempt.status not in ("invited", "started"):
+        _refuse(attempt, "cancel")
+    attempt.status = "cancelled"
+    attempt.cancelled_at = utcnow()
+    session.flush()
+    return attempt
+
+
+# -- grading --------------------------------------------------------------------------------
+
+
+def _grade_rows(
+    session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt: Attempt, trigger: str
+) -> list[Grade]:
+    items = [item for item in attempt.questions if item.response is not None]
+    pairs = [
+        (
+            grading.prepare_stored(
+                session, grader=grader, cache=cache, organisation_id=attempt.organisation_id, version=item.version
+            ),
+            item.response.answer,
+        )
+        for item in items
+    ]
+    rows = []
+    for item, result in zip(items, grader.grade_pairs(pairs)):
+        row = Grade(
+            score=result.score,
+            band=result.band,
+            confidence=result.confidence,
+            result=result.to_dict(),
+            grader_version=result.grader_version,
+            model_id=result.model_id,
+            params_digest=result.params_digest,
+            trigger=trigger,
+        )
+        item.response.grades.append(row)
+        rows.append(row)
+    return rows
+
+
+def grade(session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt_id: int) -> Attempt:
+    """Grade a submitted attempt's answers in one batch. Graded already: nothing to do."""
+    attempt = _lock(session, attempt_id, utcnow())
+    if attempt.status != "submitted":
+        return attempt
+    _grade_rows(session, grader=grader, cache=cache, attempt=attempt, trigger="submission")
+    attempt.status = "graded"
+    attempt.graded_at = utcnow()
+    session.flush()
+    return attempt
+
+
+def _provenance(row: Grade) -> tuple:
+    return row.grader_version, row.model_id, row.params_digest
+
+
+def regrade(
+    session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt_id: int, force: bool = False
+) -> int:
+    """Grade a graded attempt again with the current grader; returns the number of new grades.
+
+    Earlier grades stay. An attempt already graded by exactly this grader (version, model
+    and parameters) is left alone unless ``force``.
+    """
+    attempt = _lock(session, attempt_id, utcnow())
+    if attempt.status != "graded":
+        return 0
+    current = (GRADER_VERSION, grader.embedder.model_id, grader.parameters.digest)
+    latest = [item.response.grades[-1] for item in attempt.questions if item.response and item.response.grades]
+    if not force and latest and all(_provenance(row) == current for row in latest):
+        return 0
+    rows = _grade_rows(session, grader=grader, cache=cache, attempt=attempt, trigger="regrade")
+    session.flush()
+    return len(rows)
+
+
+def attempts_to_regrade(
+    session: Session, *, organisation_id: int | None = None, quiz_id: int | None = None, attempt_id: int | None = None
+) -> list[int]:
+    query = select(Attempt.id).where(Attempt.status == "graded")
+    if organisation_id is not None:
+        query = query.where(Attempt.organisation_id == organisation_id)
+    if quiz_id is not None:
+        query = query.where(Attempt.quiz_id == quiz_id)
+    if attempt_id is not None:
+        query = query.where(Attempt.id == attempt_id)
+    return list(session.scalars(query.order_by(Attempt.id)))
+
+
+def due(session: Session, *, now: datetime | None = None) -> list[int]:
+    """Attempts whose deadline has passed or that wait for grading: the sweeper's work list."""
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            select(Attempt.id)
+            .where(
+                or_(
+                    Attempt.status == "submitted",
+                    and_(Attempt.status == "invited", Attempt.expires_at <= now),
+                    and_(Attempt.status == "started", Attempt.deadline <= now),
+                )
+            )
+            .order_by(Attempt.id)
+        )
+    )
+
+
+def settle(session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt_id: int) -> str:
+    """Apply a passed deadline and grade what is submitted; returns the resulting status."""
+    attempt = _lock(session, attempt_id, utcnow())
+    if attempt.status == "submitted":
+        attempt = grade(session, grader=grader, cache=cache, attempt_id=attempt_id)
+    session.flush()
+    return attempt.status
+
+
+# -- reviews --------------------------------------------------------------------------------
+
+
+def override(
+    session: Session, *, organisation_id: int, attempt_id: int, position: int, key_id: int, override_in: dict
+) -> AttemptQuestion:
+    """A reviewer's score with a reason, stored beside the machine grade."""
+    get(session, organisation_id=organisation_id, attempt_id=attempt_id)
+    attempt = _lock(session, attempt_id, utcnow())
+    if attempt.status != "graded":
+        raise Conflict(
+            f"Cannot override: the attempt is {attempt.status}; only graded answers can be reviewed.",
+            errors={"status": [attempt.status]},
+        )
+    item = _question_at(attempt, position)
+    key = session.get(ApiKey, key_id)
+    item.response.overrides.append(
+        GradeOverride(
+            grade_id=item.response.grades[-1].id if item.response.grades else None,
+            score=override_in["score"],
+            reason=override_in["reason"],
+            key_id=key_id,
+            reviewer=key.name if key is not None else "",
+        )
+    )
+    session.flush()
+    return item
+
+
+def question_of(session: Session, *, organisation_id: int, attempt_id: int, position: int) -> AttemptQuestion:
+    return _question_at(get(session, organisation_id=organisation_id, attempt_id=attempt_id), position)
+
+
+# -- scores ---------------------------------------------------------------------------------
+
+
+def machine_score(item: AttemptQuestion) -> int | None:
+    response = item.response
+    return response.grades[-1].score if response is not None and response.grades else None
+
+
+def current_override(item: AttemptQuestion) -> GradeOverride | None:
+    response = item.response
+    return response.overrides[-1] if response is not None and response.overrides else None
+
+
+def question_score(item: AttemptQuestion) -> int | None:
+    """The score that counts: the latest reviewer's override, else the latest machine grade."""
+    found = current_override(item)
+    return found.score if found is not None else machine_score(item)
+
+
+def attempt_score(attempt: Attempt) -> float | None:
+    """Mean over the drawn questions; None until every question has a grade."""
+    scores = [question_score(item) for item in attempt.questions]
+    if not scores or any(s is None for s in scores):
+        return None
+    return round(sum(scores) / len(scores), 1)
