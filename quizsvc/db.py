@@ -48,6 +48,8 @@ def utcnow() -> datetime:
 
 
 WRITE_INTENT = "quizsvc_write"
+# How long a SQLite connection waits for another writer before "database is locked".
+SQLITE_BUSY_MS = 30_000
 
 
 def begin_write(session: Session) -> None:
@@ -66,7 +68,7 @@ def begin_write(session: Session) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -1,11 +1,14 @@
 """Grading use cases: turn stored questions into grader input, keep reference vectors,
 pick an organisation's parameters, and score answers without storing them."""
 
+import logging
+
 import numpy as np
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from quizsvc.db import SQLITE_BUSY_MS
 from quizsvc.errors import Invalid
 from quizsvc.models import EmbeddingCache, GraderParameters, Question, QuestionVersion, ReferenceAnswer
 from quizsvc.scoring.calibration import Parameters, parse_parameters
@@ -13,6 +16,9 @@ from quizsvc.scoring.flags import FLAG_RULES
 from quizsvc.scoring.grader import BANDS, GRADER_VERSION, Grader, GradeResult
 from quizsvc.scoring.signals import PreparedQuestion, QuestionSpec
 from quizsvc.services import questions
+
+log = logging.getLogger(__name__)
+STORE_WAIT_MS = 200
 
 
 class SqlVectorStore:
@@ -32,6 +38,12 @@ class SqlVectorStore:
 
     def put_many(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
         with self._session_factory() as session:
+            sqlite = session.get_bind().dialect.name == "sqlite"
+            if sqlite:
+                # SQLite has one writer at a time, and the caller may be it (grading inside a
+                # submission holds the write lock): do not wait for it. The vectors stay in
+                # memory and are stored by a later call.
+                session.execute(text(f"PRAGMA busy_timeout = {STORE_WAIT_MS}"))
             session.add_all(
                 EmbeddingCache(model_id=model_id, text_hash=key, vector=np.asarray(v, dtype="<f4").tobytes())
                 for key, v in vectors.items()
@@ -41,6 +53,12 @@ class SqlVectorStore:
             except IntegrityError:
                 # Another process stored the same texts first: theirs are as good as ours.
                 session.rollback()
+            except OperationalError:
+                session.rollback()
+                log.info("reference vectors not stored: the database is busy")
+            finally:
+                if sqlite:
+                    session.execute(text(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}"))
 
 
 def spec_of(version: QuestionVersion) -> QuestionSpec:
