@@ -13,9 +13,30 @@ STAMP  := $(VENV)/.quizsvc-installed
 
 DATA   ?= ../shared/data
 
-.PHONY: install run test bench eval clean
+# Debian packages: PDF reports need Pango, HarfBuzz's subsetter and CJK fonts; the browser
+# tests drive Debian's chromium (Playwright cannot download a browser here).
+DEB_RUN  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+DEB_TEST := chromium
+
+.PHONY: install system-run system-test run test bench eval clean
 
 install: $(STAMP)
+
+# Installs only what is missing (as root, or through sudo).
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+system-run:
+	$(call apt_install,$(DEB_RUN))
+
+system-test:
+	$(call apt_install,$(DEB_RUN) $(DEB_TEST))
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,11 +44,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --disable-pip-version-check -e ".[dev]"
 	touch $(STAMP)
 
-run: install
+run: install system-run
 	$(BIN)/quizsvc init
 	$(BIN)/gunicorn -c quizsvc/gunicorn_conf.py "quizsvc:create_app()"
 
-test: install
+test: install system-test
 	$(BIN)/python -m pytest
 
 # Timing goals live here, not in tests: grading latency against encoding alone, and how
