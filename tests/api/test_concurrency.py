@@ -176,3 +176,37 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_attempt(flow, li
     candidate_id = created[0].get_json()["candidate"]["id"]
     assert _count(live_app, Attempt, Attempt.candidate_id == candidate_id) == 1
     assert _count(live_app, IdempotencyRecord, IdempotencyRecord.key == "invite-retry") == 1
+
+
+def test_the_sweeper_applies_deadlines_with_nobody_calling(flow, live_app):
+    import time
+
+    from quizsvc.jobs import start_sweeper
+    from tests.interview import move_clock
+
+    quiz = flow.quiz(time_limit_minutes=5)
+    stale = flow.invite(quiz["id"], external_id="never-started")
+    late = _started(flow, quiz["id"], "timed-out")
+    flow.answer(late["token"], 1, "saved before the deadline")
+    move_clock(live_app, stale["id"], days=8)
+    move_clock(live_app, late["id"], minutes=6)
+
+    def stored_status(attempt_id):
+        with live_app.app_context():
+            return db.session.get(Attempt, attempt_id).status
+
+    sweeper = start_sweeper(live_app, interval=0.05)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (stored_status(stale["id"]), stored_status(late["id"])) != (
+            "expired",
+            "graded",
+        ):
+            time.sleep(0.05)
+    finally:
+        sweeper.stop.set()
+        sweeper.join(timeout=10)
+    assert (stored_status(stale["id"]), stored_status(late["id"])) == ("expired", "graded")
+    detail = flow.attempt(late["id"])
+    assert detail["auto_submitted"] is True
+    assert [r["answer"] for r in detail["responses"]] == ["saved before the deadline", "", ""]
