@@ -164,6 +164,9 @@ class AttemptReport(MethodView):
             return report
         body = {"csv": render.render_csv, "html": render.render_html, "pdf": render.render_pdf}[format](report)
         response = Response(body, content_type=render.MEDIA_TYPES[format])
+        if format == "html":
+            # The page is self-contained: it needs nothing from anywhere, and gets nothing.
+            response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
         disposition = "inline" if format in ("html", "pdf") else "attachment"
         response.headers["Content-Disposition"] = f'{disposition}; filename="attempt-{attempt_id}.{format}"'
         return response

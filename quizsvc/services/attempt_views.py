@@ -112,9 +112,10 @@ def candidate_view(attempt: Attempt, *, now: datetime | None = None) -> dict:
         "deadline": attempt.deadline,
         "seconds_left": seconds_left,
         "submitted_at": attempt.submitted_at,
-        # Questions are shown once the attempt is started: an invitation reveals nothing.
+        # Questions are shown once the attempt is started: an invitation (expired or
+        # cancelled before the start too) reveals nothing.
         "questions": [candidate_question_view(item, results=results) for item in attempt.questions]
-        if status != "invited"
+        if attempt.started_at is not None
         else [],
         "score": score,
         "passed": passed(attempt, score) if results else None,

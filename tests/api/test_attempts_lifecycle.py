@@ -78,6 +78,13 @@ def test_cancel_an_open_attempt(flow, app, quiz, state):
     assert response.get_json()["status"] == "cancelled" and response.get_json()["cancelled_at"]
 
 
+@pytest.mark.parametrize("state", ["expired", "cancelled"])
+def test_an_attempt_never_started_reveals_no_question(flow, app, quiz, state):
+    invited = _to(flow, app, quiz, state)
+    seen = flow.client.get("/api/v1/candidate/attempt", headers=flow.candidate(invited["token"])).get_json()
+    assert seen["status"] == state and seen["questions"] == []
+
+
 def test_invitation_expiry_applies_without_any_call(flow, app, quiz):
     invited = _to(flow, app, quiz, "expired")
     # Nobody touched the attempt: reads already show it expired, and lists filter by it.

@@ -77,6 +77,7 @@ def test_csv_report(flow, cohort):
 def test_html_report_is_self_contained_with_charts(flow, cohort):
     response = _report(flow, cohort[0]["id"], "html")
     assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
     page = response.get_data(as_text=True)
     assert page.count("<svg") == 3
     assert "<script" not in page and "http://" not in page and "https://" not in page
