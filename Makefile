@@ -51,11 +51,12 @@ run: install system-run
 test: install system-test
 	$(BIN)/python -m pytest
 
-# Timing goals live here, not in tests: grading latency against encoding alone, and how
-# wrong answers fare against partial ones.
+# Timing goals live here, not in tests: grading latency against encoding alone, how
+# wrong answers fare against partial ones, and a whole 20-question submission.
 bench: install
 	$(BIN)/python bench/grade_latency.py
 	$(BIN)/python bench/wrong_answers.py
+	$(BIN)/python bench/submission_latency.py
 
 # Agreement with human grades on the shared data sets (see README, "Measured").
 eval: install
