@@ -72,6 +72,8 @@ def mutation(view):
         if record is not None and record.status_code is not None:
             session.rollback()
             return _replay(record)
+        # Read now: after a rollback, reading it would open a new transaction.
+        record_id = record.id if record is not None else None
         try:
             response = view(*args, **kwargs)
             if record is not None:
@@ -85,8 +87,8 @@ def mutation(view):
             session.commit()
         except Exception:
             session.rollback()
-            if record is not None and record.id is not None:
-                idempotency.forget(db.sessionmaker(), record_id=record.id)
+            if record_id is not None:
+                idempotency.forget(db.sessionmaker(), record_id=record_id)
             raise
         return response
 

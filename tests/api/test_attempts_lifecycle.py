@@ -148,3 +148,39 @@ def test_override_needs_a_graded_attempt(flow, app, quiz):
     assert response.get_json()["message"] == (
         "Cannot override: the attempt is started; only graded answers can be reviewed."
     )
+
+
+def test_a_submission_stands_when_grading_fails(flow, app, quiz, monkeypatch, runner):
+    from quizsvc.services import attempts
+
+    invited = flow.invite(quiz["id"])
+    token = invited["token"]
+    flow.start(token)
+    flow.answer(token, 1, "an answer")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("grader down")
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    with monkeypatch.context() as patch:
+        patch.setattr(attempts, "_grade_rows", broken)
+        response = flow.client.post(SUBMIT, headers={**flow.candidate(token), "Idempotency-Key": "s"})
+    assert response.status_code == 500
+    assert response.get_json()["message"] == "Internal server error."
+    # Submitted, not graded: answers are final, and every other transition is refused.
+    assert flow.attempt(invited["id"])["status"] == "submitted"
+    candidate = flow.candidate(token)
+    assert (
+        flow.client.put(ANSWER, json={"answer": "changed"}, headers=candidate)
+        .get_json()["message"]
+        .startswith("Cannot save the answer: The attempt was already submitted; answers can no longer change.")
+    )
+    assert flow.client.post(START, headers=candidate).status_code == 409
+    assert flow.client.post(f"/api/v1/attempts/{invited['id']}/cancel", headers=flow.staff()).status_code == 409
+    # Submitting again (the same key too: the failed call was not recorded) finishes the grading, once.
+    again = flow.client.post(SUBMIT, headers={**candidate, "Idempotency-Key": "s"})
+    assert again.status_code == 200 and again.get_json()["status"] == "graded", again.get_json()
+    detail = flow.attempt(invited["id"])
+    assert [r["answer"] for r in detail["responses"]] == ["an answer", "", ""]
+    assert [len(r["grades"]) for r in detail["responses"]] == [1, 1, 1]
+    assert runner.invoke(args=["attempts", "sweep"]).output.startswith("0 due")
