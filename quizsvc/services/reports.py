@@ -115,14 +115,7 @@ def attempt_report(session: Session, *, organisation_id: int, attempt_id: int) -
     attempt = attempt_service.get(session, organisation_id=organisation_id, attempt_id=attempt_id)
     status = attempt_service.effective_status(attempt)
     score = attempt_service.attempt_score(attempt) if status == "graded" else None
-    cohort_scores = [
-        s
-        for s in (
-            attempt_service.attempt_score(a)
-            for a in _graded_of_quiz(session, organisation_id=organisation_id, quiz_id=attempt.quiz_id)
-        )
-        if s is not None
-    ]
+    cohort_scores = attempt_service.cohort_scores(session, organisation_id=organisation_id, quiz_id=attempt.quiz_id)
     taken = None
     if attempt.started_at is not None and attempt.submitted_at is not None:
         taken = int((attempt.submitted_at - attempt.started_at).total_seconds())

@@ -153,3 +153,19 @@ def test_candidate_progress(flow, quiz, app):
     for category in progress["categories"]:
         assert [p["attempt_id"] for p in category["points"]] == [first["id"], second["id"]]
         assert category["latest"] >= category["first"]
+
+
+def test_cohort_scores_in_sql_match_the_attempts(flow, quiz, cohort, app):
+    from quizsvc.db import db
+    from quizsvc.services import attempts
+
+    flow.client.post(
+        f"/api/v1/attempts/{cohort[2]['id']}/responses/2/overrides",
+        json={"score": 77, "reason": "r"},
+        headers=flow.staff(),
+    )
+    expected = sorted(flow.attempt(a["id"])["score"] for a in cohort)
+    with app.app_context():
+        organisation_id = db.session.get(attempts.Attempt, cohort[0]["id"]).organisation_id
+        found = attempts.cohort_scores(db.session, organisation_id=organisation_id, quiz_id=quiz["id"])
+    assert sorted(found) == expected
