@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from quizsvc import api, cli, logs
+    from quizsvc import api, cli, logs, web
     from quizsvc.config import Settings
     from quizsvc.db import db
     from quizsvc.grading import grading
@@ -46,5 +46,6 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     grading.init_app(app)
     api.init_app(app)
+    web.init_app(app)
     cli.init_app(app)
     return app

@@ -198,3 +198,12 @@ def grader(fake_embedder):
 @pytest.fixture
 def seed_bank_path():
     return ROOT / "seed" / "llm_interview_zh.yaml"
+
+
+@pytest.fixture
+def flow(app, client, auth):
+    """Three seed questions in organisation "acme", and the calls of the interview flow."""
+    from tests.interview import Interview, load_bank
+
+    load_bank(app, count=3)
+    return Interview(client, auth)

@@ -70,7 +70,7 @@ class Attempts(MethodView):
         attempt, token = attempts.create(
             db.session, organisation_id=me.organisation_id, key_id=me.key_id, attempt_in=attempt_in
         )
-        return {**_view(attempt), "token": token, "link": external_url("candidate.CandidateAttempt", token=token)}
+        return {**_view(attempt), "token": token, "link": external_url("take.page", token=token)}
 
 
 @blp.route("/<int:attempt_id>")

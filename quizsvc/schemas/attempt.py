@@ -133,7 +133,9 @@ class AttemptSchema(Schema):
 
 class NewAttemptSchema(AttemptSchema):
     token = fields.String(metadata={"description": "The candidate's access token. Shown once."})
-    link = fields.String(metadata={"description": "The candidate's link (carries the token)."})
+    link = fields.String(
+        metadata={"description": "The candidate's page (carries the token); the API takes the same token."}
+    )
 
 
 class AttemptDetailSchema(AttemptSchema):
@@ -167,7 +169,8 @@ class CandidateAttemptSchema(Schema):
     seconds_left = fields.Integer(allow_none=True)
     submitted_at = fields.DateTime(allow_none=True)
     max_answer_length = fields.Integer()
-    questions = fields.List(fields.Nested(CandidateQuestionSchema))
+    question_count = fields.Integer()
+    questions = fields.List(fields.Nested(CandidateQuestionSchema), metadata={"description": "Once started."})
     score = fields.Float(allow_none=True, metadata={"description": "Mock quizzes only, once graded."})
     passed = fields.Boolean(allow_none=True)
 

@@ -112,6 +112,7 @@ def candidate_view(attempt: Attempt, *, now: datetime | None = None) -> dict:
         "deadline": attempt.deadline,
         "seconds_left": seconds_left,
         "submitted_at": attempt.submitted_at,
+        "question_count": len(attempt.questions),
         # Questions are shown once the attempt is started: an invitation (expired or
         # cancelled before the start too) reveals nothing.
         "questions": [candidate_question_view(item, results=results) for item in attempt.questions]

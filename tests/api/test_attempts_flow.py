@@ -16,15 +16,16 @@ def test_a_candidate_takes_a_quiz_and_it_is_graded(flow, client):
     invited = flow.invite(quiz["id"])
     assert invited["status"] == "invited"
     assert invited["token"].startswith("qza_")
-    assert invited["link"] == f"http://localhost/api/v1/candidate/attempt?token={invited['token']}"
+    assert invited["link"] == f"http://localhost/take?token={invited['token']}"
     assert invited["report_url"] == f"http://localhost/api/v1/attempts/{invited['id']}/report"
     assert [q["question_id"] for q in invited["questions"]] == quiz["question_ids"]
 
-    # The link works as given: the token in the query.
-    seen = client.get(invited["link"].removeprefix("http://localhost"))
+    # The candidate API takes the token in the query too, as the link carries it.
+    seen = client.get(f"/api/v1/candidate/attempt?token={invited['token']}")
     assert seen.status_code == 200
     assert seen.get_json()["status"] == "invited"
     assert seen.get_json()["questions"] == []  # nothing is revealed before the start
+    assert seen.get_json()["question_count"] == 3
 
     token = invited["token"]
     started = flow.start(token)

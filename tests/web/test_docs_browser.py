@@ -6,7 +6,6 @@ is Debian's ``chromium`` (``apt-get install chromium``) driven through Playwrigh
 missing browser fails the run, it is never skipped.
 """
 
-import os
 import threading
 from urllib.parse import urlsplit
 
@@ -15,8 +14,6 @@ from werkzeug.serving import make_server
 
 from tests.conftest import make_app
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 HOST = "127.0.0.1"
 # Schemes that never leave the page (inline images, generated downloads).
 LOCAL_SCHEMES = {"data", "blob", "about"}
@@ -33,22 +30,6 @@ def live_server(tmp_path_factory):
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
-            "(apt-get install -y chromium). CI installs it; install it locally too.",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser
