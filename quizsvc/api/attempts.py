@@ -7,6 +7,7 @@ from quizsvc import reports as render
 from quizsvc.api.auth import principal, requires
 from quizsvc.api.base import Blueprint
 from quizsvc.api.idempotency import mutation
+from quizsvc.api.quizzes import html_page
 from quizsvc.db import db
 from quizsvc.grading import grading
 from quizsvc.schemas.attempt import (
@@ -165,8 +166,7 @@ class AttemptReport(MethodView):
         body = {"csv": render.render_csv, "html": render.render_html, "pdf": render.render_pdf}[format](report)
         response = Response(body, content_type=render.MEDIA_TYPES[format])
         if format == "html":
-            # The page is self-contained: it needs nothing from anywhere, and gets nothing.
-            response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+            response = html_page(body)
         disposition = "inline" if format in ("html", "pdf") else "attachment"
         response.headers["Content-Disposition"] = f'{disposition}; filename="attempt-{attempt_id}.{format}"'
         return response

@@ -2,11 +2,13 @@
 
 from flask.views import MethodView
 
+from quizsvc import reports as render
 from quizsvc.api.auth import principal, requires
 from quizsvc.api.base import Blueprint
+from quizsvc.api.quizzes import html_page
 from quizsvc.db import db
 from quizsvc.schemas.attempt import CandidateQuerySchema, CandidateSchema
-from quizsvc.schemas.report import ProgressSchema
+from quizsvc.schemas.report import PageQuerySchema, ProgressSchema
 from quizsvc.services import attempts, reports
 
 blp = Blueprint("candidates", __name__, url_prefix="/api/v1/candidates", description="Candidates and their progress.")
@@ -46,10 +48,14 @@ class CandidateById(MethodView):
 @blp.route("/<int:candidate_id>/progress")
 class CandidateProgress(MethodView):
     @requires("viewer")
+    @blp.arguments(PageQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, ProgressSchema)
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, candidate_id):
-        """A candidate's attempts over time, overall and per category"""
-        return reports.candidate_progress(
+    def get(self, candidate_id, format):
+        """A candidate's attempts over time, overall and per category (JSON, or HTML with a chart)"""
+        progress = reports.candidate_progress(
             db.session, organisation_id=principal().organisation_id, candidate_id=candidate_id
         )
+        if format == "html":
+            return html_page(render.render_progress_html(progress))
+        return progress

@@ -1,13 +1,15 @@
 """Quizzes: create (fixed list or rule), list, get, archive, and the cohort report."""
 
+from flask import Response
 from flask.views import MethodView
 
+from quizsvc import reports as render
 from quizsvc.api.auth import principal, requires
 from quizsvc.api.base import Blueprint
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
 from quizsvc.schemas.quiz import QuizCreateSchema, QuizQuerySchema, QuizSchema
-from quizsvc.schemas.report import QuizReportSchema
+from quizsvc.schemas.report import PageQuerySchema, QuizReportSchema
 from quizsvc.services import quizzes, reports
 
 blp = Blueprint("quizzes", __name__, url_prefix="/api/v1/quizzes", description="Quizzes and their cohort reports.")
@@ -61,8 +63,19 @@ class QuizById(MethodView):
 @blp.route("/<int:quiz_id>/report")
 class QuizReport(MethodView):
     @requires("viewer")
+    @blp.arguments(PageQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, QuizReportSchema)
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, quiz_id):
-        """Cohort report: score distribution, each candidate's percentile, per-question statistics"""
-        return reports.quiz_report(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
+    def get(self, quiz_id, format):
+        """Cohort report: score distribution, each candidate's percentile, per-question statistics (JSON or HTML)"""
+        report = reports.quiz_report(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
+        if format == "html":
+            return html_page(render.render_quiz_html(report))
+        return report
+
+
+def html_page(body: str) -> Response:
+    """A self-contained report page: it needs nothing from anywhere, and gets nothing."""
+    response = Response(body, content_type=render.MEDIA_TYPES["html"])
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response

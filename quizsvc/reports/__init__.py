@@ -1,4 +1,5 @@
-"""Score reports for one attempt, rendered from a plain dict: CSV, HTML and PDF.
+"""Reports rendered from plain dicts: an attempt's score report (CSV, HTML, PDF), a
+candidate's progress and a quiz's cohort (HTML pages).
 
 A pure library: it imports neither Flask, SQLAlchemy, marshmallow nor any other quizsvc
 package. The service layer builds the report dict (attempt, candidate, quiz, score, passed,
@@ -10,10 +11,13 @@ band, categories, cohort, questions); these functions only read it, and a missin
 - ``render_pdf(report) -> bytes``: that page printed by WeasyPrint; needs Pango and the
   Noto CJK fonts (Debian ``fonts-noto-cjk``) on the machine.
 
+- ``render_progress_html(progress)``, ``render_quiz_html(report)``: the same kind of page for
+  a candidate's progress and a quiz's cohort report.
+
 ``MEDIA_TYPES`` maps each format name, and ``json`` for the dict itself, to its media type.
 """
 
-from quizsvc.reports.render import render_csv, render_html, render_pdf
+from quizsvc.reports.render import render_csv, render_html, render_pdf, render_progress_html, render_quiz_html
 
 MEDIA_TYPES = {
     "json": "application/json",
@@ -22,4 +26,4 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 
-__all__ = ["MEDIA_TYPES", "render_csv", "render_html", "render_pdf"]
+__all__ = ["MEDIA_TYPES", "render_csv", "render_html", "render_pdf", "render_progress_html", "render_quiz_html"]

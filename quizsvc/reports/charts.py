@@ -107,6 +107,45 @@ def cohort_histogram(cohort: dict | None, score: float | None) -> str:
     return _svg(title, bottom + 38, parts)
 
 
+def score_timeline(points: list[dict], pass_mark: float | None = None) -> str:
+    """Scores over time, oldest first: ``points`` are {"label", "score"}; a missing score is skipped."""
+    title = "Score per graded attempt, oldest first"
+    scored = [(i, p) for i, p in enumerate(points) if p["score"] is not None]
+    if not scored:
+        return _note(title, "No graded attempts yet.")
+    left, right, top, height = 44, WIDTH - 30, 16, 150
+    bottom = top + height
+    parts = []
+    for tick in range(0, 101, 20):
+        y = bottom - height * tick / 100
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
+        parts.append(_label(left - 6, y + 4, str(tick), anchor="end", fill=MUTED))
+    if pass_mark is not None:
+        y = bottom - height * min(max(pass_mark, 0), 100) / 100
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{INK}" stroke-dasharray="4 3"/>'
+        )
+        parts.append(_label(right, y - 4, f"pass mark {format_score(pass_mark)}", anchor="end", fill=MUTED))
+    step = (right - left) / max(len(points) - 1, 1)
+
+    def at(i: int, score: float) -> tuple[float, float]:
+        x = left + step * i if len(points) > 1 else (left + right) / 2
+        return x, bottom - height * min(max(score, 0), 100) / 100
+
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in (at(i, p["score"]) for i, p in scored))
+    parts.append(f'<polyline points="{line}" fill="none" stroke="{BAR}" stroke-width="2"/>')
+    for i, point in scored:
+        x, y = at(i, point["score"])
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BAR}"><title>{_text(point["label"])}</title></circle>'
+        )
+        parts.append(_label(x, y - 8, format_score(point["score"]), anchor="middle"))
+    for i, point in enumerate(points):
+        x, _ = at(i, 0)
+        parts.append(_label(x, bottom + 16, _clip(point["label"]), anchor="middle", fill=MUTED))
+    return _svg(title, bottom + 24, parts)
+
+
 def key_point_coverage(questions: list[dict]) -> str:
     """Per question, a stacked bar of key points covered, partly covered and missed."""
     title = "Key-point coverage per answer"

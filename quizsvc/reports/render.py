@@ -12,7 +12,14 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from quizsvc.reports.charts import category_bars, cohort_histogram, coverage_counts, format_score, key_point_coverage
+from quizsvc.reports.charts import (
+    category_bars,
+    cohort_histogram,
+    coverage_counts,
+    format_score,
+    key_point_coverage,
+    score_timeline,
+)
 
 CSV_COLUMNS = (
     "attempt_id",
@@ -84,6 +91,35 @@ def render_html(report: dict) -> str:
     return _environment().get_template("attempt.html").render(report=report, charts=charts)
 
 
+def render_progress_html(progress: dict) -> str:
+    """A candidate's attempts over time: a score line, per-category progress, the attempts."""
+    points = [
+        {"label": f"#{a['attempt_id']} {_when(a['submitted_at'])[5:10]}", "score": a["score"]}
+        for a in progress["attempts"]
+        if a["status"] == "graded"
+    ]
+    latest = next((a for a in reversed(progress["attempts"]) if a["score"] is not None), None)
+    charts = {
+        "timeline": Markup(score_timeline(points)),
+        "categories": Markup(
+            category_bars(
+                [
+                    {"category": c["category"], "score": c["latest"], "questions": c["attempts"]}
+                    for c in progress["categories"]
+                ],
+                None,
+            )
+        ),
+    }
+    return _environment().get_template("progress.html").render(progress=progress, charts=charts, latest=latest)
+
+
+def render_quiz_html(report: dict) -> str:
+    """A quiz's cohort: the score distribution, each candidate, each question's statistics."""
+    charts = {"cohort": Markup(cohort_histogram(report, None))}
+    return _environment().get_template("quiz.html").render(report=report, charts=charts)
+
+
 def render_pdf(report: dict) -> bytes:
     """The HTML page printed by WeasyPrint, with its fonts embedded."""
     # Imported here: WeasyPrint is slow to import and only the PDF needs it.
@@ -117,12 +153,12 @@ def _score(value: float | None) -> str:
     return "—" if value is None else format_score(value)
 
 
-def _when(value: str | None) -> str:
-    """ISO 8601 to "2026-11-29 12:00 UTC"; a string that does not parse is shown as it is."""
+def _when(value: str | datetime | None) -> str:
+    """A datetime or ISO 8601 to "2026-11-29 12:00 UTC"; a string that does not parse is shown as it is."""
     if value is None:
         return "—"
     try:
-        moment = datetime.fromisoformat(value)
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     except ValueError:
         return value
     offset = moment.utcoffset()

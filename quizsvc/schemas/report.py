@@ -14,8 +14,15 @@ class ReportQuerySchema(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(REPORT_FORMATS))
 
 
+class PageQuerySchema(Schema):
+    class Meta:
+        unknown = "raise"
+
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "html")))
+
+
 class BinSchema(Schema):
-    from_ = fields.Integer(data_key="from")
+    from_ = fields.Integer(data_key="from", attribute="from")
     to = fields.Integer()
     count = fields.Integer()
 

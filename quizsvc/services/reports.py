@@ -264,7 +264,13 @@ def candidate_progress(session: Session, *, organisation_id: int, candidate_id: 
         )
     scores = [entry["score"] for entry in timeline if entry["score"] is not None]
     return {
-        "candidate": candidate,
+        "candidate": {
+            "id": candidate.id,
+            "external_id": candidate.external_id,
+            "display_name": candidate.display_name,
+            "email": candidate.email,
+            "created_at": candidate.created_at,
+        },
         "attempts": timeline,
         "overall": {
             "graded_attempts": len(scores),

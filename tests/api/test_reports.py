@@ -169,3 +169,31 @@ def test_cohort_scores_in_sql_match_the_attempts(flow, quiz, cohort, app):
         organisation_id = db.session.get(attempts.Attempt, cohort[0]["id"]).organisation_id
         found = attempts.cohort_scores(db.session, organisation_id=organisation_id, quiz_id=quiz["id"])
     assert sorted(found) == expected
+
+
+def test_quiz_report_as_a_page(flow, quiz, cohort):
+    report = flow.client.get(f"/api/v1/quizzes/{quiz['id']}/report", headers=flow.staff("viewer")).get_json()
+    assert [b["from"] for b in report["histogram"]] == list(range(0, 100, 10))
+    response = flow.client.get(f"/api/v1/quizzes/{quiz['id']}/report?format=html", headers=flow.staff("viewer"))
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+    page = response.get_data(as_text=True)
+    assert page.count("<svg") == 1 and "<script" not in page and "http" not in page
+    for entry in report["candidates"]:
+        assert entry["external_id"] in page
+    assert "4 graded attempts" in page and cohort[0]["questions"][0]["prompt"] in page
+
+
+def test_progress_as_a_page(flow, quiz):
+    refs = _references(flow, quiz)
+    first = flow.graded(quiz["id"], [refs[0][:20], "", ""], external_id="grower")
+    second = flow.graded(quiz["id"], refs, external_id="grower")
+    path = f"/api/v1/candidates/{first['candidate']['id']}/progress?format=html"
+    response = flow.client.get(path, headers=flow.staff("viewer"))
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert page.count("<svg") == 2 and "<polyline" in page and "<script" not in page
+    assert f"#{first['id']}" in page and f"#{second['id']}" in page
+    assert "2 graded attempts" in page and "change since the first +" in page
+    bad = flow.client.get(path.replace("html", "pdf"), headers=flow.staff("viewer"))
+    assert bad.status_code == 422

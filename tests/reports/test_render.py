@@ -510,3 +510,20 @@ def test_pdf_of_an_ungraded_attempt_renders_without_a_weasyprint_warning(caplog)
     assert caplog.records == []
     assert pdf.startswith(b"%PDF-")
     assert "not graded yet" in _pdf_text(pdf)
+
+
+def test_score_timeline_is_well_formed_for_any_data():
+    import xml.etree.ElementTree as ET
+
+    from quizsvc.reports.charts import score_timeline
+
+    for points in (
+        [],
+        [{"label": "#1", "score": None}],
+        [{"label": "#1", "score": 40.0}],
+        [{"label": "#1 <x>", "score": 40.0}, {"label": "#2", "score": None}, {"label": "#3", "score": 85.5}],
+    ):
+        svg = score_timeline(points, pass_mark=60)
+        ET.fromstring(svg)
+    assert "No graded attempts yet." in score_timeline([{"label": "#1", "score": None}])
+    assert score_timeline([{"label": "#1", "score": 40.0}, {"label": "#2", "score": 85.5}]).count("<circle") == 2
