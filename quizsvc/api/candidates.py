@@ -9,7 +9,7 @@ from quizsvc.api.quizzes import html_page
 from quizsvc.db import db
 from quizsvc.schemas.attempt import CandidateQuerySchema, CandidateSchema
 from quizsvc.schemas.report import PageQuerySchema, ProgressSchema
-from quizsvc.services import attempts, reports
+from quizsvc.services import candidates, reports
 
 blp = Blueprint("candidates", __name__, url_prefix="/api/v1/candidates", description="Candidates and their progress.")
 
@@ -22,7 +22,7 @@ class Candidates(MethodView):
     @blp.paginate()
     def get(self, pagination_parameters, external_id=None):
         """List candidates, or find one by the platform's external id"""
-        items, total = attempts.get_all_candidates(
+        items, total = candidates.get_all(
             db.session,
             organisation_id=principal().organisation_id,
             external_id=external_id,
@@ -40,9 +40,7 @@ class CandidateById(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, candidate_id):
         """Get a candidate"""
-        return attempts.get_candidate(
-            db.session, organisation_id=principal().organisation_id, candidate_id=candidate_id
-        )
+        return candidates.get(db.session, organisation_id=principal().organisation_id, candidate_id=candidate_id)
 
 
 @blp.route("/<int:candidate_id>/progress")

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from quizsvc.db import utcnow
 from quizsvc.models import Attempt, AttemptQuestion, Grade, GradeOverride
-from quizsvc.services.attempts import attempt_score, current_override, effective_status, machine_score, question_score
+from quizsvc.services.attempts import effective_status
+from quizsvc.services.scores import attempt_score, current_override, machine_score, question_score
 
 
 def grade_view(row: Grade) -> dict:

@@ -26,13 +26,12 @@ from quizsvc.models import (
     ApiKey,
     Attempt,
     AttemptQuestion,
-    Candidate,
     Grade,
     GradeOverride,
     Response,
 )
 from quizsvc.scoring.grader import GRADER_VERSION, Grader
-from quizsvc.services import grading, quizzes
+from quizsvc.services import candidates, grading, quizzes
 
 TOKEN_PREFIX = "qza_"
 SEED_RANGE = 2**31 - 1
@@ -177,43 +176,6 @@ def _lock(session: Session, attempt_id: int, now: datetime) -> Attempt:
     return attempt
 
 
-# -- candidates -----------------------------------------------------------------------------
-
-
-def upsert_candidate(session: Session, *, organisation_id: int, candidate_in: dict) -> Candidate:
-    """The platform's candidate by external id; name and email follow the latest invitation."""
-    candidate = session.scalars(
-        select(Candidate).where(
-            Candidate.organisation_id == organisation_id, Candidate.external_id == candidate_in["external_id"]
-        )
-    ).one_or_none()
-    if candidate is None:
-        candidate = Candidate(organisation_id=organisation_id, external_id=candidate_in["external_id"])
-        session.add(candidate)
-    candidate.display_name = candidate_in["display_name"]
-    if candidate_in.get("email") is not None:
-        candidate.email = candidate_in["email"]
-    session.flush()
-    return candidate
-
-
-def get_candidate(session: Session, *, organisation_id: int, candidate_id: int) -> Candidate:
-    candidate = session.get(Candidate, candidate_id)
-    if candidate is None or candidate.organisation_id != organisation_id:
-        raise NotFound(f"Candidate {candidate_id} not found.")
-    return candidate
-
-
-def get_all_candidates(
-    session: Session, *, organisation_id: int, external_id: str | None = None, offset: int = 0, limit: int | None = None
-) -> tuple[list[Candidate], int]:
-    query = select(Candidate).where(Candidate.organisation_id == organisation_id)
-    if external_id is not None:
-        query = query.where(Candidate.external_id == external_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    return list(session.scalars(query.order_by(Candidate.id).offset(offset).limit(limit))), total
-
-
 # -- lifecycle ------------------------------------------------------------------------------
 
 
@@ -222,7 +184,7 @@ def create(session: Session, *, organisation_id: int, key_id: int | None, attemp
     quiz = quizzes.get(session, organisation_id=organisation_id, quiz_id=attempt_in["quiz_id"])
     if quiz.archived_at is not None:
         raise Conflict(f"Quiz {quiz.id} is archived; it takes no new attempts.")
-    candidate = upsert_candidate(session, organisation_id=organisation_id, candidate_in=attempt_in["candidate"])
+    candidate = candidates.upsert(session, organisation_id=organisation_id, candidate_in=attempt_in["candidate"])
     seed = secrets.randbelow(SEED_RANGE)
     drawn = quizzes.draw(session, quiz=quiz, seed=seed)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -457,55 +419,3 @@ def override(
 
 def question_of(session: Session, *, organisation_id: int, attempt_id: int, position: int) -> AttemptQuestion:
     return _question_at(get(session, organisation_id=organisation_id, attempt_id=attempt_id), position)
-
-
-# -- scores ---------------------------------------------------------------------------------
-
-
-def machine_score(item: AttemptQuestion) -> int | None:
-    response = item.response
-    return response.grades[-1].score if response is not None and response.grades else None
-
-
-def current_override(item: AttemptQuestion) -> GradeOverride | None:
-    response = item.response
-    return response.overrides[-1] if response is not None and response.overrides else None
-
-
-def question_score(item: AttemptQuestion) -> int | None:
-    """The score that counts: the latest reviewer's override, else the latest machine grade."""
-    found = current_override(item)
-    return found.score if found is not None else machine_score(item)
-
-
-def cohort_scores(session: Session, *, organisation_id: int, quiz_id: int) -> list[float]:
-    """attempt_score of every graded attempt of a quiz, computed in SQL: a cohort can be
-    thousands of attempts, and their grades' full results are not needed for this."""
-    latest_grade = select(func.max(Grade.id)).group_by(Grade.response_id)
-    latest_override = (
-        select(GradeOverride.response_id, func.max(GradeOverride.id).label("id"))
-        .group_by(GradeOverride.response_id)
-        .subquery()
-    )
-    override = GradeOverride.__table__.alias("current_override")
-    effective = func.coalesce(override.c.score, Grade.score)
-    rows = session.execute(
-        select(AttemptQuestion.attempt_id, func.avg(effective))
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .join(Response, Response.attempt_question_id == AttemptQuestion.id)
-        .join(Grade, (Grade.response_id == Response.id) & Grade.id.in_(latest_grade))
-        .outerjoin(latest_override, latest_override.c.response_id == Response.id)
-        .outerjoin(override, override.c.id == latest_override.c.id)
-        .where(Attempt.organisation_id == organisation_id, Attempt.quiz_id == quiz_id, Attempt.status == "graded")
-        .group_by(AttemptQuestion.attempt_id)
-        .order_by(AttemptQuestion.attempt_id)
-    )
-    return [round(float(mean), 1) for _, mean in rows]
-
-
-def attempt_score(attempt: Attempt) -> float | None:
-    """Mean over the drawn questions; None until every question has a grade."""
-    scores = [question_score(item) for item in attempt.questions]
-    if not scores or any(s is None for s in scores):
-        return None
-    return round(sum(scores) / len(scores), 1)

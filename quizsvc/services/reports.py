@@ -14,7 +14,8 @@ from quizsvc.db import utcnow
 from quizsvc.models import Attempt
 from quizsvc.scoring.grader import band_of
 from quizsvc.services import attempts as attempt_service
-from quizsvc.services import quizzes
+from quizsvc.services import candidates, quizzes
+from quizsvc.services import scores as effective
 from quizsvc.services.attempt_views import override_view, passed
 
 HISTOGRAM_BINS = 10
@@ -61,7 +62,7 @@ def _summary(scores: list[float]) -> dict:
 def _categories(attempt: Attempt) -> list[dict]:
     by_category = defaultdict(list)
     for item in attempt.questions:
-        score = attempt_service.question_score(item)
+        score = effective.question_score(item)
         if score is not None:
             by_category[item.version.category].append(score)
     return [
@@ -75,7 +76,7 @@ def _question_entry(item) -> dict:
     response = item.response
     grade = response.grades[-1] if response is not None and response.grades else None
     result = grade.result if grade is not None else {}
-    found = attempt_service.current_override(item)
+    found = effective.current_override(item)
     return {
         "position": item.position,
         "question_id": version.question_id,
@@ -87,7 +88,7 @@ def _question_entry(item) -> dict:
         "answer": response.answer if response is not None else None,
         "time_spent_seconds": response.time_spent_seconds if response is not None else None,
         "machine_score": grade.score if grade is not None else None,
-        "score": attempt_service.question_score(item),
+        "score": effective.question_score(item),
         "override": {**override_view(found), "created_at": _iso(found.created_at)} if found else None,
         "band": grade.band if grade is not None else None,
         "confidence": grade.confidence if grade is not None else None,
@@ -114,8 +115,8 @@ def _question_entry(item) -> dict:
 def attempt_report(session: Session, *, organisation_id: int, attempt_id: int) -> dict:
     attempt = attempt_service.get(session, organisation_id=organisation_id, attempt_id=attempt_id)
     status = attempt_service.effective_status(attempt)
-    score = attempt_service.attempt_score(attempt) if status == "graded" else None
-    cohort_scores = attempt_service.cohort_scores(session, organisation_id=organisation_id, quiz_id=attempt.quiz_id)
+    score = effective.attempt_score(attempt) if status == "graded" else None
+    cohort_scores = effective.cohort_scores(session, organisation_id=organisation_id, quiz_id=attempt.quiz_id)
     taken = None
     if attempt.started_at is not None and attempt.submitted_at is not None:
         taken = int((attempt.submitted_at - attempt.started_at).total_seconds())
@@ -168,12 +169,12 @@ def quiz_report(session: Session, *, organisation_id: int, quiz_id: int) -> dict
     """The cohort of graded attempts and per-question statistics."""
     quiz = quizzes.get(session, organisation_id=organisation_id, quiz_id=quiz_id)
     graded = _graded_of_quiz(session, organisation_id=organisation_id, quiz_id=quiz_id)
-    scored = [(a, attempt_service.attempt_score(a)) for a in graded]
+    scored = [(a, effective.attempt_score(a)) for a in graded]
     scored = [(a, s) for a, s in scored if s is not None]
     scores = [s for _, s in scored]
     items: dict[int, dict] = {}
     for attempt, _ in scored:
-        per_question = [(item, attempt_service.question_score(item)) for item in attempt.questions]
+        per_question = [(item, effective.question_score(item)) for item in attempt.questions]
         for item, score in per_question:
             others = [s for other, s in per_question if other is not item]
             entry = items.setdefault(
@@ -194,7 +195,7 @@ def quiz_report(session: Session, *, organisation_id: int, quiz_id: int) -> dict
             grade = item.response.grades[-1]
             for flag in grade.result.get("flags", []):
                 entry["flags"][flag] += 1
-            entry["overridden"] += attempt_service.current_override(item) is not None
+            entry["overridden"] += effective.current_override(item) is not None
     questions = []
     for entry in items.values():
         n = len(entry["scores"])
@@ -237,13 +238,13 @@ def quiz_report(session: Session, *, organisation_id: int, quiz_id: int) -> dict
 
 def candidate_progress(session: Session, *, organisation_id: int, candidate_id: int) -> dict:
     """Every attempt of a candidate over time, overall and per category."""
-    candidate = attempt_service.get_candidate(session, organisation_id=organisation_id, candidate_id=candidate_id)
+    candidate = candidates.get(session, organisation_id=organisation_id, candidate_id=candidate_id)
     found, _ = attempt_service.get_all(session, organisation_id=organisation_id, candidate_id=candidate_id)
     timeline = []
     per_category = defaultdict(list)
     for attempt in sorted(found, key=lambda a: (a.created_at, a.id)):
         status = attempt_service.effective_status(attempt)
-        score = attempt_service.attempt_score(attempt) if status == "graded" else None
+        score = effective.attempt_score(attempt) if status == "graded" else None
         categories = _categories(attempt) if score is not None else []
         for entry in categories:
             per_category[entry["category"]].append(

@@ -157,7 +157,8 @@ def test_candidate_progress(flow, quiz, app):
 
 def test_cohort_scores_in_sql_match_the_attempts(flow, quiz, cohort, app):
     from quizsvc.db import db
-    from quizsvc.services import attempts
+    from quizsvc.models import Attempt
+    from quizsvc.services import scores
 
     flow.client.post(
         f"/api/v1/attempts/{cohort[2]['id']}/responses/2/overrides",
@@ -166,8 +167,8 @@ def test_cohort_scores_in_sql_match_the_attempts(flow, quiz, cohort, app):
     )
     expected = sorted(flow.attempt(a["id"])["score"] for a in cohort)
     with app.app_context():
-        organisation_id = db.session.get(attempts.Attempt, cohort[0]["id"]).organisation_id
-        found = attempts.cohort_scores(db.session, organisation_id=organisation_id, quiz_id=quiz["id"])
+        organisation_id = db.session.get(Attempt, cohort[0]["id"]).organisation_id
+        found = scores.cohort_scores(db.session, organisation_id=organisation_id, quiz_id=quiz["id"])
     assert sorted(found) == expected
 
 

@@ -1,0 +1,55 @@
+"""What an attempt scored: the newest override counts, else the newest machine grade."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from quizsvc.models import Attempt, AttemptQuestion, Grade, GradeOverride, Response
+
+
+def machine_score(item: AttemptQuestion) -> int | None:
+    response = item.response
+    return response.grades[-1].score if response is not None and response.grades else None
+
+
+def current_override(item: AttemptQuestion) -> GradeOverride | None:
+    response = item.response
+    return response.overrides[-1] if response is not None and response.overrides else None
+
+
+def question_score(item: AttemptQuestion) -> int | None:
+    """The score that counts: the latest reviewer's override, else the latest machine grade."""
+    found = current_override(item)
+    return found.score if found is not None else machine_score(item)
+
+
+def cohort_scores(session: Session, *, organisation_id: int, quiz_id: int) -> list[float]:
+    """attempt_score of every graded attempt of a quiz, computed in SQL: a cohort can be
+    thousands of attempts, and their grades' full results are not needed for this."""
+    latest_grade = select(func.max(Grade.id)).group_by(Grade.response_id)
+    latest_override = (
+        select(GradeOverride.response_id, func.max(GradeOverride.id).label("id"))
+        .group_by(GradeOverride.response_id)
+        .subquery()
+    )
+    override = GradeOverride.__table__.alias("current_override")
+    effective = func.coalesce(override.c.score, Grade.score)
+    rows = session.execute(
+        select(AttemptQuestion.attempt_id, func.avg(effective))
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .join(Response, Response.attempt_question_id == AttemptQuestion.id)
+        .join(Grade, (Grade.response_id == Response.id) & Grade.id.in_(latest_grade))
+        .outerjoin(latest_override, latest_override.c.response_id == Response.id)
+        .outerjoin(override, override.c.id == latest_override.c.id)
+        .where(Attempt.organisation_id == organisation_id, Attempt.quiz_id == quiz_id, Attempt.status == "graded")
+        .group_by(AttemptQuestion.attempt_id)
+        .order_by(AttemptQuestion.attempt_id)
+    )
+    return [round(float(mean), 1) for _, mean in rows]
+
+
+def attempt_score(attempt: Attempt) -> float | None:
+    """Mean over the drawn questions; None until every question has a grade."""
+    scores = [question_score(item) for item in attempt.questions]
+    if not scores or any(s is None for s in scores):
+        return None
+    return round(sum(scores) / len(scores), 1)
