@@ -107,13 +107,13 @@ class AttemptRegrade(MethodView):
     def post(self, regrade_in, attempt_id):
         """Grade a graded attempt again with the current grader; earlier grades stay"""
         organisation_id = principal().organisation_id
-        attempts.get(db.session, organisation_id=organisation_id, attempt_id=attempt_id)
         attempts.regrade(
             db.session,
             grader=grading.grader_for(db.session, organisation_id=organisation_id),
             cache=grading.prepared,
             attempt_id=attempt_id,
             force=regrade_in["force"],
+            organisation_id=organisation_id,
         )
         return _view(attempts.get(db.session, organisation_id=organisation_id, attempt_id=attempt_id), detail=True)
 

@@ -64,8 +64,7 @@ def candidate_access(func):
 
     @wraps(func)
     def wrapper(*args, **kwargs):
-        attempt = attempts.get_by_token(db.session, token=_candidate_token())
-        g.candidate_attempt_id = attempt.id
+        g.candidate_attempt_id = attempts.id_for_token(db.session, token=_candidate_token())
         return func(*args, **kwargs)
 
     return Blueprint.doc(security=[{"candidateToken": []}], responses={"401": "UNAUTHORIZED"})(wrapper)

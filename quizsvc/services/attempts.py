@@ -131,15 +131,18 @@ def get_by_id(session: Session, *, attempt_id: int) -> Attempt:
     ).one()
 
 
-def get_by_token(session: Session, *, token: str | None) -> Attempt:
+def id_for_token(session: Session, *, token: str | None) -> int:
+    """The attempt a candidate token opens (authentication only: nothing else is loaded)."""
     if not token:
         raise Unauthorized("A candidate token is required: send 'Authorization: Bearer <token>'.")
-    attempt = session.scalars(
-        select(Attempt).where(Attempt.token_hash == hash_token(token)).options(*_LOAD)
-    ).one_or_none()
-    if attempt is None:
+    attempt_id = session.scalars(select(Attempt.id).where(Attempt.token_hash == hash_token(token))).one_or_none()
+    if attempt_id is None:
         raise Unauthorized("The candidate token is unknown.")
-    return attempt
+    return attempt_id
+
+
+def get_by_token(session: Session, *, token: str | None) -> Attempt:
+    return get_by_id(session, attempt_id=id_for_token(session, token=token))
 
 
 def get_all(
@@ -164,19 +167,18 @@ def get_all(
     return list(items), total
 
 
-def _lock(session: Session, attempt_id: int, now: datetime) -> Attempt:
+def _lock(session: Session, attempt_id: int, now: datetime, *, organisation_id: int | None = None) -> Attempt:
+    """The attempt, row-locked, with any passed deadline applied; ``organisation_id``: it must be theirs."""
+    query = select(Attempt).where(Attempt.id == attempt_id)
+    if organisation_id is not None:
+        query = query.where(Attempt.organisation_id == organisation_id)
     attempt = session.scalars(
-        select(Attempt)
-        .where(Attempt.id == attempt_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-        .options(*_LOAD)
-    ).one()
+        query.with_for_update().execution_options(populate_existing=True).options(*_LOAD)
+    ).one_or_none()
+    if attempt is None:
+        raise NotFound(f"Attempt {attempt_id} not found.")
     _settle(attempt, now)
     return attempt
-
-
-# -- lifecycle ------------------------------------------------------------------------------
 
 
 def create(session: Session, *, organisation_id: int, key_id: int | None, attempt_in: dict) -> tuple[Attempt, str]:
@@ -269,8 +271,7 @@ def submit(session: Session, *, attempt_id: int) -> Attempt:
 
 
 def cancel(session: Session, *, organisation_id: int, attempt_id: int) -> Attempt:
-    get(session, organisation_id=organisation_id, attempt_id=attempt_id)
-    attempt = _lock(session, attempt_id, utcnow())
+    attempt = _lock(session, attempt_id, utcnow(), organisation_id=organisation_id)
     if attempt.status not in ("invited", "started"):
         _refuse(attempt, "cancel")
     attempt.status = "cancelled"
@@ -286,10 +287,16 @@ def _grade_rows(
     session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt: Attempt, trigger: str
 ) -> list[Grade]:
     items = [item for item in attempt.questions if item.response is not None]
+    fingerprint = grading.bank_fingerprint(session, organisation_id=attempt.organisation_id)
     pairs = [
         (
             grading.prepare_stored(
-                session, grader=grader, cache=cache, organisation_id=attempt.organisation_id, version=item.version
+                session,
+                grader=grader,
+                cache=cache,
+                organisation_id=attempt.organisation_id,
+                version=item.version,
+                fingerprint=fingerprint,
             ),
             item.response.answer,
         )
@@ -329,14 +336,20 @@ def _provenance(row: Grade) -> tuple:
 
 
 def regrade(
-    session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt_id: int, force: bool = False
+    session: Session,
+    *,
+    grader: Grader,
+    cache: grading.PreparedCache,
+    attempt_id: int,
+    force: bool = False,
+    organisation_id: int | None = None,
 ) -> int:
     """Grade a graded attempt again with the current grader; returns the number of new grades.
 
     Earlier grades stay. An attempt already graded by exactly this grader (version, model
     and parameters) is left alone unless ``force``.
     """
-    attempt = _lock(session, attempt_id, utcnow())
+    attempt = _lock(session, attempt_id, utcnow(), organisation_id=organisation_id)
     if attempt.status != "graded":
         return 0
     current = (GRADER_VERSION, grader.embedder.model_id, grader.parameters.digest)
@@ -395,8 +408,7 @@ def override(
     session: Session, *, organisation_id: int, attempt_id: int, position: int, key_id: int, override_in: dict
 ) -> AttemptQuestion:
     """A reviewer's score with a reason, stored beside the machine grade."""
-    get(session, organisation_id=organisation_id, attempt_id=attempt_id)
-    attempt = _lock(session, attempt_id, utcnow())
+    attempt = _lock(session, attempt_id, utcnow(), organisation_id=organisation_id)
     if attempt.status != "graded":
         raise Conflict(
             f"Cannot override: the attempt is {attempt.status}; only graded answers can be reviewed.",

@@ -152,9 +152,16 @@ class PreparedCache:
 
 
 def prepare_stored(
-    session: Session, *, grader: Grader, cache: PreparedCache, organisation_id: int, version: QuestionVersion
+    session: Session,
+    *,
+    grader: Grader,
+    cache: PreparedCache,
+    organisation_id: int,
+    version: QuestionVersion,
+    fingerprint: tuple | None = None,
 ) -> PreparedQuestion:
-    fingerprint = bank_fingerprint(session, organisation_id=organisation_id)
+    """``fingerprint``: the bank's, when the caller prepares several questions at once."""
+    fingerprint = fingerprint or bank_fingerprint(session, organisation_id=organisation_id)
     key = (version.id, version.content_hash, fingerprint, grader.embedder.model_id)
     return cache.get(
         key,

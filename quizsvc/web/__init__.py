@@ -40,9 +40,9 @@ def page():
 def _act(action, anchor: str | None = None):
     """Run one candidate action as a unit of work; a refused action becomes the page's notice."""
     try:
-        attempt = attempts.get_by_token(db.session, token=_token())
+        attempt_id = attempts.id_for_token(db.session, token=_token())
         begin_write(db.session)
-        notice = action(attempt.id)
+        notice = action(attempt_id)
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
