@@ -7,7 +7,8 @@ from quizsvc.db import db
 from quizsvc.scoring.calibration import DEFAULT_PARAMS, Parameters, load_parameters
 from quizsvc.scoring.embedding import CachingEmbedder, SentenceTransformerEmbedder
 from quizsvc.scoring.grader import Grader
-from quizsvc.services.grading import PreparedCache, SqlVectorStore, organisation_parameters
+from quizsvc.services import attempts
+from quizsvc.services.grading import PreparedCache, SqlVectorStore, organisation_parameters, prepare_stored
 
 
 class Grading:
@@ -41,6 +42,20 @@ class Grading:
     def grader_for(self, session, *, organisation_id: int) -> Grader:
         known = {digest: grader.parameters for digest, grader in self._state()["graders"].items()}
         return self.grader(organisation_parameters(session, organisation_id=organisation_id, known=known))
+
+    def grade_submitted(self, session, *, attempt_id: int, organisation_id: int):
+        """Grade a submitted attempt with its organisation's grader (nothing to do once graded)."""
+        grader = self.grader_for(session, organisation_id=organisation_id)
+        return attempts.grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id)
+
+    def practice(self, session, *, item) -> dict:
+        """The grade of one saved answer, shown and not stored (mock quizzes, feedback after each answer)."""
+        organisation_id = item.attempt.organisation_id
+        grader = self.grader_for(session, organisation_id=organisation_id)
+        prepared = prepare_stored(
+            session, grader=grader, cache=self.prepared, organisation_id=organisation_id, version=item.version
+        )
+        return grader.grade(prepared, item.response.answer).to_dict()
 
     @property
     def prepared(self) -> PreparedCache:

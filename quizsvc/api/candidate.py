@@ -10,7 +10,6 @@ from quizsvc.grading import grading
 from quizsvc.schemas.attempt import AnswerInSchema, CandidateAttemptSchema, SavedAnswerSchema
 from quizsvc.schemas.score import MAX_ANSWER
 from quizsvc.services import attempts
-from quizsvc.services import grading as grading_service
 from quizsvc.services.attempt_views import candidate_question_view, candidate_view
 
 blp = Blueprint(
@@ -65,13 +64,7 @@ class CandidateAnswer(MethodView):
         quiz = item.attempt.quiz
         result = None
         if quiz.feedback_policy == "mock" and quiz.feedback_timing == "after_answer":
-            # Practice feedback on the spot; the grade that is stored comes with submission.
-            organisation_id = item.attempt.organisation_id
-            grader = grading.grader_for(db.session, organisation_id=organisation_id)
-            prepared = grading_service.prepare_stored(
-                db.session, grader=grader, cache=grading.prepared, organisation_id=organisation_id, version=item.version
-            )
-            result = grader.grade(prepared, item.response.answer).to_dict()
+            result = grading.practice(db.session, item=item)
         return candidate_question_view(item, results=False, result=result)
 
 
@@ -87,10 +80,5 @@ class CandidateSubmit(MethodView):
         # The submission stands even if grading fails; the sweeper grades it then.
         db.session.commit()
         begin_write(db.session)
-        attempts.grade(
-            db.session,
-            grader=grading.grader_for(db.session, organisation_id=attempt.organisation_id),
-            cache=grading.prepared,
-            attempt_id=attempt_id,
-        )
+        grading.grade_submitted(db.session, attempt_id=attempt_id, organisation_id=attempt.organisation_id)
         return _view(attempt_id)

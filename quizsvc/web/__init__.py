@@ -80,12 +80,7 @@ def submit():
         attempt = attempts.submit(db.session, attempt_id=attempt_id)
         db.session.commit()  # the submission stands even if grading fails; the sweeper grades it then
         begin_write(db.session)
-        attempts.grade(
-            db.session,
-            grader=grading.grader_for(db.session, organisation_id=attempt.organisation_id),
-            cache=grading.prepared,
-            attempt_id=attempt_id,
-        )
+        grading.grade_submitted(db.session, attempt_id=attempt_id, organisation_id=attempt.organisation_id)
         return "Submitted. Thank you."
 
     return _act(run)
