@@ -111,6 +111,14 @@ _LOAD = (
     selectinload(Attempt.questions).selectinload(AttemptQuestion.response).selectinload(Response.overrides),
     selectinload(Attempt.questions).selectinload(AttemptQuestion.version),
 )
+# Lists need scores, not each grade's full result (key points, feedback, signals).
+_LOAD_SCORES = (
+    selectinload(Attempt.questions)
+    .selectinload(AttemptQuestion.response)
+    .selectinload(Response.grades)
+    .defer(Grade.result, raiseload=True),
+    *_LOAD[1:],
+)
 
 
 def get(session: Session, *, organisation_id: int, attempt_id: int) -> Attempt:
@@ -154,7 +162,9 @@ def get_all(
     status: str | None = None,
     offset: int = 0,
     limit: int | None = None,
+    results: bool = False,
 ) -> tuple[list[Attempt], int]:
+    """``results``: also load each grade's full result (key points, flags, feedback)."""
     query = select(Attempt).where(Attempt.organisation_id == organisation_id)
     if quiz_id is not None:
         query = query.where(Attempt.quiz_id == quiz_id)
@@ -163,7 +173,8 @@ def get_all(
     if status is not None:
         query = query.where(_status_clause(status, utcnow()))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    items = session.scalars(query.order_by(Attempt.id).offset(offset).limit(limit).options(*_LOAD))
+    options = _LOAD if results else _LOAD_SCORES
+    items = session.scalars(query.order_by(Attempt.id).offset(offset).limit(limit).options(*options))
     return list(items), total
 
 

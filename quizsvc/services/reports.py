@@ -28,7 +28,9 @@ def _iso(value):
 
 
 def _graded_of_quiz(session: Session, *, organisation_id: int, quiz_id: int) -> list[Attempt]:
-    items, _ = attempt_service.get_all(session, organisation_id=organisation_id, quiz_id=quiz_id, status="graded")
+    items, _ = attempt_service.get_all(
+        session, organisation_id=organisation_id, quiz_id=quiz_id, status="graded", results=True
+    )
     return items
 
 
