@@ -121,10 +121,10 @@ def test_rule_quiz_filters_by_category_and_difficulty(flow):
     assert sorted(q["question_id"] for q in invited["questions"]) == sorted(matching)
     error = flow.quiz(rule={"categories": [category], "count": len(matching) + 1}, expect=422)
     assert error["errors"]["rule"]["count"] == [f"At most {len(matching)} with these filters."]
-    hard = [q["id"] for q in questions if q["difficulty"] == "hard"]
-    if hard:
-        quiz = flow.quiz(rule={"difficulties": ["hard"], "count": len(hard)})
-        assert sorted(q["question_id"] for q in flow.invite(quiz["id"])["questions"]) == sorted(hard)
+    easy = [q["id"] for q in questions if q["difficulty"] == "easy"]
+    assert 0 < len(easy) < len(questions)
+    quiz = flow.quiz(rule={"difficulties": ["easy"], "count": len(easy)})
+    assert sorted(q["question_id"] for q in flow.invite(quiz["id"], external_id="easy")["questions"]) == sorted(easy)
 
 
 def test_candidate_is_upserted_by_external_id(flow):
