@@ -94,8 +94,15 @@ class PreparedQuestion:
 
 # A verdict opens an answer to a true/false or can/cannot question. Embeddings barely
 # see the difference between "correct" and "incorrect"; the words do.
-_DENY = re.compile(r"不正确|错误|错的|不对|不可以|不能|不是|不会|\b(false|incorrect|wrong|no|not|cannot)\b")
-_AFFIRM = re.compile(r"正确|对的|是的|可以|能够|\b(true|correct|yes)\b")
+# A bare 对 / 错 / 是 / 否 counts only as the whole first word ("错。栈底元素也能删除"), not
+# inside 对于, 是否 or 错位.
+_ALONE = r"(?=[\s,，。.!！:：;；、]|$)"
+_DENY = re.compile(
+    r"不正确|错误|错的|不对|不可以|不能|不是|不会|不同意|^(?:错|否)"
+    + _ALONE
+    + r"|\b(false|incorrect|wrong|no|not|cannot|disagree|don't|do not)\b"
+)
+_AFFIRM = re.compile(r"正确|对的|是的|可以|能够|同意|^(?:对|是)" + _ALONE + r"|\b(true|correct|yes|agree)\b")
 _VERDICT_CHARS = 24
 
 
@@ -216,12 +223,25 @@ class Signals:
     lexical_precision: float  # answer content words (not in the question) found in the reference, IDF-weighted
     length_ratio: float  # log(answer length / key points' length), clipped
     stance: float  # +1 the answer opens with the reference's verdict (true/false, can/cannot), -1 the opposite
+    # The verdict weighed by how much shorter than the key points the answer is: a terse
+    # "False: you can pop while pushing" stands or falls by its verdict, where a long
+    # answer is judged by what it explains.
+    terse_verdict: float
     coverage: tuple[float, ...]  # per key point of the chosen reference
     reference: int  # which reference
     cross_lingual: bool
 
-    FEATURES = ("cosine", "recall", "precision", "lexical_recall", "lexical_precision", "length_ratio", "stance")
-    SEMANTIC = ("cosine", "recall", "precision", "length_ratio", "stance")
+    FEATURES = (
+        "cosine",
+        "recall",
+        "precision",
+        "lexical_recall",
+        "lexical_precision",
+        "length_ratio",
+        "stance",
+        "terse_verdict",
+    )
+    SEMANTIC = ("cosine", "recall", "precision", "length_ratio", "stance", "terse_verdict")
 
     def vector(self, names: tuple[str, ...]) -> np.ndarray:
         return np.array([getattr(self, n) for n in names], dtype=np.float64)
@@ -253,6 +273,7 @@ def signals_for(
     lexical_recall = shared / question.weight(reference_words) if reference_words else 0.0
     lexical_precision = shared / question.weight(answer_words) if answer_words else 0.0
     length_ratio = float(np.clip(math.log(max(len(answer.text), 1) / side.length), -4.0, 2.0))
+    stance = float(verdict(answer.norm) * side.verdict)
     return Signals(
         cosine=float(np.clip(answer.vector @ side.vector * stretch, 0.0, 1.0)),
         recall=recall,
@@ -260,7 +281,8 @@ def signals_for(
         lexical_recall=lexical_recall,
         lexical_precision=lexical_precision,
         length_ratio=length_ratio,
-        stance=float(verdict(answer.norm) * side.verdict),
+        stance=stance,
+        terse_verdict=stance * max(-length_ratio, 0.0),
         coverage=tuple(float(c) for c in coverage),
         reference=0,
         cross_lingual=cross,
