@@ -133,7 +133,7 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
                 signals[i], flags[i] = found, list(result.flags)
             if on_progress is not None:
                 on_progress(len(batch))
-    empty = Signals(0.0, 0.0, 0.0, 0.0, 0.0, -4.0, 0.0, 0.0, (), 0, False)
+    empty = Signals(0.0, 0.0, 0.0, 0.0, 0.0, -4.0, 0.0, (), 0, False)
     scale = max(max(item.score for item in items), 1e-9)
     return Observations(items, [s or empty for s in signals], flags, anchors, scale)
 

@@ -104,6 +104,17 @@ _DENY = re.compile(
 )
 _AFFIRM = re.compile(r"正确|对的|是的|可以|能够|同意|^(?:对|是)" + _ALONE + r"|\b(true|correct|yes|agree)\b")
 _VERDICT_CHARS = 24
+# A question that asks for a verdict: true or false, can or cannot, agree or not. Only
+# there does a reference's opening "可以" or "能够" state one.
+_ASKS_VERDICT = re.compile(
+    r"是否|能否|可否|能不能|是不是|会不会|对不对|有没有|判断|吗\s*[?？]|吗$"
+    r"|(?:^|[.?!:]\s+)(?:is|are|can|could|does|do|did|will|would|should|was|were|has|have)\b"
+    r"|\b(?:do you agree|true or false|yes or no|why or why not)\b"
+)
+
+
+def asks_verdict(prompt_norm: str) -> bool:
+    return bool(_ASKS_VERDICT.search(prompt_norm))
 
 
 def verdict(norm: str) -> int:
@@ -131,6 +142,7 @@ def prepare(
     texts += [clean(m.text) for m in spec.misconceptions]
     texts += [clean(n) for n in neighbours]
     vectors = embedder.encode(texts)
+    has_verdict = asks_verdict(normalise(spec.prompt))
 
     at = 1 + len(references)
     sides = []
@@ -145,7 +157,7 @@ def prepare(
                 # What a complete answer must say is the key points, not a verbose
                 # reference's every sentence: lengths compare against them.
                 length=max(sum(len(clean(p.text)) for p in points), 1),
-                verdict=verdict(normalise(reference)),
+                verdict=verdict(normalise(reference)) if has_verdict else 0,
             )
         )
         at += len(points)
@@ -223,25 +235,12 @@ class Signals:
     lexical_precision: float  # answer content words (not in the question) found in the reference, IDF-weighted
     length_ratio: float  # log(answer length / key points' length), clipped
     stance: float  # +1 the answer opens with the reference's verdict (true/false, can/cannot), -1 the opposite
-    # The verdict weighed by how much shorter than the key points the answer is: a terse
-    # "False: you can pop while pushing" stands or falls by its verdict, where a long
-    # answer is judged by what it explains.
-    terse_verdict: float
     coverage: tuple[float, ...]  # per key point of the chosen reference
     reference: int  # which reference
     cross_lingual: bool
 
-    FEATURES = (
-        "cosine",
-        "recall",
-        "precision",
-        "lexical_recall",
-        "lexical_precision",
-        "length_ratio",
-        "stance",
-        "terse_verdict",
-    )
-    SEMANTIC = ("cosine", "recall", "precision", "length_ratio", "stance", "terse_verdict")
+    FEATURES = ("cosine", "recall", "precision", "lexical_recall", "lexical_precision", "length_ratio", "stance")
+    SEMANTIC = ("cosine", "recall", "precision", "length_ratio", "stance")
 
     def vector(self, names: tuple[str, ...]) -> np.ndarray:
         return np.array([getattr(self, n) for n in names], dtype=np.float64)
@@ -273,7 +272,6 @@ def signals_for(
     lexical_recall = shared / question.weight(reference_words) if reference_words else 0.0
     lexical_precision = shared / question.weight(answer_words) if answer_words else 0.0
     length_ratio = float(np.clip(math.log(max(len(answer.text), 1) / side.length), -4.0, 2.0))
-    stance = float(verdict(answer.norm) * side.verdict)
     return Signals(
         cosine=float(np.clip(answer.vector @ side.vector * stretch, 0.0, 1.0)),
         recall=recall,
@@ -281,8 +279,7 @@ def signals_for(
         lexical_recall=lexical_recall,
         lexical_precision=lexical_precision,
         length_ratio=length_ratio,
-        stance=stance,
-        terse_verdict=stance * max(-length_ratio, 0.0),
+        stance=float(verdict(answer.norm) * side.verdict),
         coverage=tuple(float(c) for c in coverage),
         reference=0,
         cross_lingual=cross,

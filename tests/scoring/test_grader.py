@@ -395,7 +395,6 @@ def test_result_breakdown_lists_every_signal_and_the_model(grader):
         "lexical_precision",
         "length_ratio",
         "stance",
-        "terse_verdict",
     }
     assert result.breakdown["model"] == "full"
     assert result.breakdown["cross_lingual"] is False

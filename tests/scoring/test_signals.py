@@ -1,8 +1,8 @@
-"""quizsvc.scoring.signals: the verdict of true/false answers and how much it weighs."""
+"""quizsvc.scoring.signals: the verdict of true/false answers, read only where the question asks for one."""
 
 import pytest
 
-from quizsvc.scoring.signals import QuestionSpec, verdict
+from quizsvc.scoring.signals import QuestionSpec, asks_verdict, verdict
 from quizsvc.scoring.text import normalise
 
 STACK = QuestionSpec(
@@ -38,26 +38,52 @@ def test_verdict_reads_the_opening_of_an_answer(text, expected):
     assert verdict(normalise(text)) == expected
 
 
-def test_a_terse_answer_stands_or_falls_by_its_verdict(grader):
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        STACK.prompt,
+        "在单链表中，若仅知道指针p指向某节点，能否将节点*p从链表中删除？",
+        "顺序栈中元素值的大小是有序的吗？",
+        'Kate said: "An object has to move to produce sound." Do you agree with her? Why or why not?',
+        "Look at the diagram of a circuit. Will the motor run? Why?",
+        "Is a whale a fish?",
+    ],
+)
+def test_questions_that_ask_for_a_verdict(prompt):
+    assert asks_verdict(normalise(prompt))
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "如何在大型语言模型中引入外部知识（如知识图谱）来提高其回答准确性？",
+        "简述顺序表和链表存储方式的特点",
+        "What is gradient descent?",
+        "Explain why the other 2 bulbs stay lit.",
+    ],
+)
+def test_questions_that_do_not_ask_for_a_verdict(prompt):
+    assert not asks_verdict(normalise(prompt))
+
+
+def test_a_terse_answer_to_a_true_false_question_is_read_by_its_verdict(grader):
     right = grader.grade(STACK, "错，可以一边进栈一边出栈")
     wrong = grader.grade(STACK, "对，一定相反")
-    right_signals, wrong_signals = right.breakdown["signals"], wrong.breakdown["signals"]
-    assert right_signals["stance"] == 1.0 and right_signals["terse_verdict"] > 0
-    assert wrong_signals["stance"] == -1.0 and wrong_signals["terse_verdict"] < 0
-    # Shorter than the reference by a factor of e or more: the verdict weighs at least its own.
-    assert abs(right_signals["terse_verdict"]) >= 1.0 and abs(wrong_signals["terse_verdict"]) >= 1.0
+    assert right.breakdown["signals"]["stance"] == 1.0
+    assert wrong.breakdown["signals"]["stance"] == -1.0
     assert right.score > wrong.score
 
 
-def test_a_full_length_answer_is_judged_by_what_it_explains_not_its_verdict_alone(grader):
-    long_answer = "错误。" + "进栈和出栈可以交替进行，例如先进1、2，出2，再进3，出3，最后出1，出栈序列为231。" * 2
-    signals = grader.grade(STACK, long_answer).breakdown["signals"]
-    assert signals["stance"] == 1.0
-    assert signals["length_ratio"] > 0
-    assert signals["terse_verdict"] == 0.0
+def test_a_reference_opening_with_can_states_no_verdict_when_the_question_asks_how(grader):
+    spec = QuestionSpec(
+        prompt="如何在大型语言模型中引入外部知识来提高其回答准确性？",
+        references=("可以引入外部知识，例如先从知识图谱检索相关事实，再放进提示里让模型生成回答。",),
+    )
+    assert grader.prepare(spec).references[0].verdict == 0
+    for answer in ("可以先检索知识图谱，再把事实放进提示。", "不能只靠预训练知识，要先检索知识图谱。"):
+        assert grader.grade(spec, answer).breakdown["signals"]["stance"] == 0.0
 
 
 def test_no_verdict_in_the_reference_means_no_verdict_signal(grader):
-    spec = QuestionSpec(prompt="什么是栈？", references=("栈是只能在一端插入和删除的线性表，后进先出。",))
-    signals = grader.grade(spec, "不对，栈是先进先出的").breakdown["signals"]
-    assert signals["stance"] == 0.0 and signals["terse_verdict"] == 0.0
+    spec = QuestionSpec(prompt="栈是不是线性表？", references=("栈是只能在一端插入和删除的线性表，后进先出。",))
+    assert grader.grade(spec, "不对，栈是先进先出的").breakdown["signals"]["stance"] == 0.0
