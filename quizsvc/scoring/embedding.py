@@ -31,19 +31,31 @@ class Embedder(Protocol):
 
 
 def encode_with_units(
-    embedder: Embedder, texts: Sequence[str], units_per_text: Sequence[Sequence[str]]
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each text's vector and its units' vectors, by the embedder's one-pass path if it has one."""
+    embedder: Embedder,
+    texts: Sequence[str],
+    units_per_text: Sequence[Sequence[str]],
+    skip_words: Sequence[frozenset[str] | None] | None = None,
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+    """Each text's vector, its units' vectors and, where ``skip_words`` gives the text a set
+    of words, its vector without those words (None when nothing else is left), by the
+    embedder's one-pass path if it has one."""
+    skip_words = list(skip_words) if skip_words is not None else [None] * len(texts)
     fast = getattr(embedder, "encode_with_units", None)
     if fast is not None:
-        found = fast(texts, units_per_text)
+        found = fast(texts, units_per_text, skip_words)
         if found is not None:
             return found
-    flat = [t for text, units in zip(texts, units_per_text) for t in (text, *units)]
+    from quizsvc.scoring.text import squash, without_words
+
+    rest = [without_words(text, skip) if skip else "" for text, skip in zip(texts, skip_words)]
+    rest = [left if squash(left) else "" for left in rest]  # punctuation alone is nothing
+    flat = [
+        t for text, units, left in zip(texts, units_per_text, rest) for t in (text, *units, *([left] if left else []))
+    ]
     vectors, out, at = embedder.encode(flat), [], 0
-    for units in units_per_text:
-        out.append((vectors[at], vectors[at + 1 : at + 1 + len(units)]))
-        at += 1 + len(units)
+    for units, left in zip(units_per_text, rest):
+        out.append((vectors[at], vectors[at + 1 : at + 1 + len(units)], vectors[at + 1 + len(units)] if left else None))
+        at += 1 + len(units) + bool(left)
     return out
 
 
@@ -109,13 +121,13 @@ class SentenceTransformerEmbedder:
             return SentenceTransformer(modules=[UniversalSentenceEncoder(threads=self._threads)], device="cpu")
         return SentenceTransformer(self.model_id, device="cpu", local_files_only=True)
 
-    def encode_with_units(self, texts, units_per_text):
+    def encode_with_units(self, texts, units_per_text, skip_words=None):
         """One pass per text on the default model (see usem.encode_with_units); None elsewhere."""
         if self.model_id != DEFAULT_MODEL:
             return None
         from quizsvc.scoring.usem import encode_with_units as pooled
 
-        return pooled(self.model[0], [list(units) for units in units_per_text])
+        return pooled(self.model[0], [list(units) for units in units_per_text], skip_words)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -125,7 +125,10 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
             for k in range(1, min(OFF_TOPIC_ANCHORS, len(others) - 1) + 1)
         ]
         own = list(first.references)
-        for encoded, target in zip(encode_answers(own + wrong, grader.embedder), [1.0] * len(own) + [0.0] * len(wrong)):
+        asked = [prepared.prompt_words] * (len(own) + len(wrong))
+        for encoded, target in zip(
+            encode_answers(own + wrong, grader.embedder, asked), [1.0] * len(own) + [0.0] * len(wrong)
+        ):
             anchors.append((question_id, grader.signals(prepared, encoded)[0], target))
         for start in range(0, len(indices), ANSWER_BATCH):
             batch = indices[start : start + ANSWER_BATCH]
@@ -133,7 +136,7 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
                 signals[i], flags[i] = found, list(result.flags)
             if on_progress is not None:
                 on_progress(len(batch))
-    empty = Signals(0.0, 0.0, 0.0, 0.0, 0.0, -4.0, 0.0, (), 0, False)
+    empty = Signals.of_nothing()
     scale = max(max(item.score for item in items), 1e-9)
     return Observations(items, [s or empty for s in signals], flags, anchors, scale)
 

@@ -1,5 +1,6 @@
 """The grader: (question, answer) -> a frozen, explained :class:`GradeResult`."""
 
+import bisect
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -16,9 +17,9 @@ from quizsvc.scoring.signals import (
     prepare,
     signals_for,
 )
-from quizsvc.scoring.text import content_words, function_word_share, normalise
+from quizsvc.scoring.text import content_word_spans, function_word_share, normalise
 
-GRADER_VERSION = "1.1.0"
+GRADER_VERSION = "1.2.0"
 
 # Key-point status from the cosine of its best clause. On this encoder a paraphrase of
 # the same claim sits around 0.7-0.9 and a different claim on the same topic around
@@ -33,8 +34,8 @@ BANDS = ((0.80, "strong"), (0.60, "adequate"), (0.35, "weak"), (0.0, "insufficie
 # reference than to any other and a good answer to another question 0.17-0.55 closer to
 # that one's. On the human-graded sets (15 overlapping data-structures questions; 135
 # science questions with one-sentence answers) meaning alone catches many correct
-# answers; requiring the wording to agree cuts that to none of 1,107 and about one in
-# five of the 350 science answers it flags, whose mean human grade is 0.19.
+# answers; requiring the wording to agree cuts that to none of 1,107 and to 92 of the 444
+# science answers it flags (mean human grade 0.21).
 OFF_TOPIC_MARGIN = 0.15
 OFF_TOPIC_FLOOR = 0.55
 OFF_TOPIC_WORD_MARGIN = 0.5
@@ -131,7 +132,9 @@ class Grader:
                 assessed[i] = (self._empty(), None)
             else:
                 live.append(i)
-        for i, encoded in zip(live, encode_answers([pairs[i][1] for i in live], self.embedder)):
+        answers = [pairs[i][1] for i in live]
+        asked = [pairs[i][0].prompt_words for i in live]
+        for i, encoded in zip(live, encode_answers(answers, self.embedder, asked)):
             assessed[i] = self._grade_encoded(pairs[i][0], encoded)
         return assessed
 
@@ -151,7 +154,7 @@ class Grader:
         best = Signals(
             **{
                 **candidates[closest].__dict__,
-                **{name: max(getattr(c, name) for c in candidates) for name in Signals.FEATURES},
+                **{name: max(getattr(c, name) for c in candidates) for name in Signals.NUMERIC},
                 "reference": closest,
             }
         )
@@ -169,7 +172,7 @@ class Grader:
             kept = " ".join(u for i, u in enumerate(encoded.units) if i not in injected)
             if flag_rules.is_noise(normalise(kept)):
                 return self._empty(extra_flags=("addressed_to_grader",)), None
-            stripped = encode_answers([kept], self.embedder)[0]
+            stripped = encode_answers([kept], self.embedder, [prepared.prompt_words])[0]
             other_signals, other_grade, model_name = self.signals(prepared, stripped)
             if other_grade <= grade:
                 signals, grade, encoded = other_signals, other_grade, stripped
@@ -209,7 +212,7 @@ class Grader:
             flags=tuple(flags),
             feedback=_feedback(points, matched, missing, missing_required, misconceptions, flags),
             breakdown={
-                "signals": {name: round(getattr(signals, name), 4) for name in Signals.FEATURES},
+                "signals": {name: round(getattr(signals, name), 4) for name in Signals.NUMERIC},
                 "model": model_name,
                 "cross_lingual": signals.cross_lingual,
                 "reference": signals.reference,
@@ -278,7 +281,11 @@ class Grader:
         A segment is bare when its few content words are all reference or rubric terms; a
         clause that explains something brings words of its own.
         """
-        segments = [content_words(s) for s in _SEGMENT.split(encoded.norm) if s.strip()]
+        # The answer's own segmentation, cut at the separators (which never fall inside a word).
+        bounds = [m.end() for m in _SEGMENT.finditer(encoded.norm)]
+        segments: list[list[str]] = [[] for _ in range(len(bounds) + 1)]
+        for start, word in content_word_spans(encoded.norm):
+            segments[bisect.bisect_right(bounds, start)].append(word)
         # Numbers and formulas ("n/2", "[2, 9, 5]") are results, not terms: leave them out.
         segments = [s for s in segments if s and not all(w[0].isdigit() or len(w) == 1 for w in s)]
         bare = sum(len(s) <= STUFFING_SHORT_WORDS and all(w in terms for w in s) for s in segments)

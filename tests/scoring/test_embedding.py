@@ -134,37 +134,54 @@ def test_encode_with_units_fallback_equals_encoding_separately():
     inner = FakeEmbedder()
     texts = ["第一句。第二句。", "only one sentence"]
     units = [["第一句。", "第二句。"], ["only one sentence"]]
-    pairs = encode_with_units(inner, texts, units)
+    triples = encode_with_units(inner, texts, units)
     reference = FakeEmbedder()
-    assert len(pairs) == 2
-    for text, parts, (whole, unit_vectors) in zip(texts, units, pairs):
+    assert len(triples) == 2
+    for text, parts, (whole, unit_vectors, demoted) in zip(texts, units, triples):
         assert np.array_equal(whole, reference.encode([text])[0])
         assert np.array_equal(unit_vectors, reference.encode(parts))
+        assert demoted is None  # no words to leave out were given
     assert inner.calls == [["第一句。第二句。", "第一句。", "第二句。", "only one sentence", "only one sentence"]]
 
 
+def test_encode_with_units_fallback_encodes_each_text_without_its_skipped_words_in_the_same_call():
+    inner = FakeEmbedder()
+    texts = ["The water evaporated and left the salt.", "Salt water."]
+    units = [[texts[0]], [texts[1]]]
+    asked = frozenset({"salt", "water"})
+    (whole, _, demoted), (_, _, nothing_left) = encode_with_units(inner, texts, units, [asked, asked])
+    assert inner.calls == [[texts[0], texts[0], "The evaporated and left the .", texts[1], texts[1]]]
+    assert np.array_equal(demoted, FakeEmbedder().encode(["The evaporated and left the ."])[0])
+    assert not np.array_equal(demoted, whole)
+    assert nothing_left is None
+
+
 def test_encode_with_units_handles_a_text_without_units():
-    whole, units = encode_with_units(FakeEmbedder(), ["text"], [[]])[0]
-    assert whole.shape == (256,) and units.shape == (0, 256)
+    whole, units, demoted = encode_with_units(FakeEmbedder(), ["text"], [[]])[0]
+    assert whole.shape == (256,) and units.shape == (0, 256) and demoted is None
 
 
 def test_encode_with_units_prefers_the_embedders_one_pass_path():
     class OnePass(FakeEmbedder):
-        def encode_with_units(self, texts, units_per_text):
-            return [("whole", "units")] * len(texts)
+        def encode_with_units(self, texts, units_per_text, skip_words=None):
+            return [("whole", "units", skip) for skip in skip_words]
 
     embedder = OnePass()
-    assert encode_with_units(embedder, ["a", "b"], [["a"], ["b"]]) == [("whole", "units")] * 2
+    asked = frozenset({"x"})
+    assert encode_with_units(embedder, ["a", "b"], [["a"], ["b"]], [asked, None]) == [
+        ("whole", "units", asked),
+        ("whole", "units", None),
+    ]
     assert embedder.calls == []
 
 
 def test_encode_with_units_falls_back_when_the_one_pass_path_declines():
     class Declines(FakeEmbedder):
-        def encode_with_units(self, texts, units_per_text):
+        def encode_with_units(self, texts, units_per_text, skip_words=None):
             return None
 
     embedder = Declines()
-    whole, units = encode_with_units(embedder, ["x y"], [["x y"]])[0]
+    whole, units, _ = encode_with_units(embedder, ["x y"], [["x y"]])[0]
     assert embedder.calls == [["x y", "x y"]]
     assert np.array_equal(whole, units[0])
 

@@ -260,7 +260,7 @@ def test_report_has_the_documented_keys(observations):
 
 def test_report_of_perfect_predictions():
     items = [Item("q", "q", ("r",), "a", s) for s in (0.0, 1.0, 2.0)]
-    empty = Signals(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, (), 0, False)
+    empty = Signals.of_nothing()
     obs = Observations(items, [empty] * 3, [[], [], []], [], 2.0)
     result = report(obs, np.array([0.0, 0.5, 1.0]))
     assert result["pearson"] == 1.0 and result["spearman"] == 1.0 and result["rmse"] == 0.0
@@ -270,7 +270,7 @@ def test_report_of_perfect_predictions():
 
 def test_report_adds_roc_auc_for_binary_grades():
     items = [Item("q", "q", ("r",), "a", s) for s in (0.0, 1.0, 0.0, 1.0)]
-    empty = Signals(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, (), 0, False)
+    empty = Signals.of_nothing()
     obs = Observations(items, [empty] * 4, [[]] * 4, [], 1.0)
     result = report(obs, np.array([0.1, 0.9, 0.2, 0.7]))
     assert result["roc_auc"] == 1.0

@@ -8,6 +8,7 @@ import pytest
 from quizsvc.bank.bank_file import read_bank
 from quizsvc.scoring.grader import Grader
 from quizsvc.scoring.signals import QuestionSpec
+from quizsvc.scoring.text import clean, without_words
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.model
@@ -164,6 +165,11 @@ def test_grading_a_prepared_question_encodes_only_the_answer(bank, real_grader):
     grader = Grader(counting, real_grader.parameters, reference_embedder=CachingEmbedder(counting))
     question = grader.prepare(QuestionSpec.from_dict(bank["self-attention"]))
     calls.clear()
-    grader.grade(question, GOOD["self-attention"]["en"])
-    # Only the answer and its clauses: the fallback path encodes them in one call.
-    assert len(calls) == 1 and all(text in GOOD["self-attention"]["en"] for text in calls[0][1:])
+    answer = GOOD["self-attention"]["zh-Hans"]
+    grader.grade(question, answer)
+    # Only the answer, its clauses and the answer without the question's words: the
+    # fallback path encodes them in one call.
+    assert len(calls) == 1
+    *texts, demoted = calls[0]
+    assert all(text in clean(answer) for text in texts)
+    assert demoted == without_words(clean(answer), question.prompt_words) != clean(answer)

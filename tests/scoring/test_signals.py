@@ -1,9 +1,11 @@
-"""quizsvc.scoring.signals: the verdict of true/false answers, read only where the question asks for one."""
+"""quizsvc.scoring.signals: the verdict of true/false answers, read only where the question asks for one,
+and the similarity of what an answer says beyond the question."""
 
+import numpy as np
 import pytest
 
-from quizsvc.scoring.signals import QuestionSpec, asks_verdict, verdict
-from quizsvc.scoring.text import normalise
+from quizsvc.scoring.signals import QuestionSpec, asks_verdict, encode_answers, verdict
+from quizsvc.scoring.text import content_words, normalise
 
 STACK = QuestionSpec(
     prompt="请判断以下叙述是否正确，并做出解释：在n个元素进栈后，它们的出栈顺序和进栈顺序一定正好相反",
@@ -87,3 +89,48 @@ def test_a_reference_opening_with_can_states_no_verdict_when_the_question_asks_h
 def test_no_verdict_in_the_reference_means_no_verdict_signal(grader):
     spec = QuestionSpec(prompt="栈是不是线性表？", references=("栈是只能在一端插入和删除的线性表，后进先出。",))
     assert grader.grade(spec, "不对，栈是先进先出的").breakdown["signals"]["stance"] == 0.0
+
+
+# -- the demoted cosine: similarity beyond the question's own words ----------------------------
+
+SALT = QuestionSpec(
+    prompt="How did you separate the salt from the water?",
+    references=("The water was evaporated, leaving the salt.",),
+)
+
+
+def test_the_questions_words_alone_earn_no_demoted_similarity(grader):
+    result = grader.grade(SALT, "Separate: salt, water!")
+    assert result.breakdown["signals"]["demoted_cosine"] == 0.0
+    assert result.breakdown["signals"]["cosine"] > 0.3  # the plain cosine rewards the restatement
+
+
+def test_restating_the_question_earns_less_beyond_it_than_answering(grader):
+    restated = grader.grade(SALT, "I separated the salt from the water.").breakdown["signals"]
+    answered = grader.grade(SALT, "The water evaporated and left the salt.").breakdown["signals"]
+    assert restated["demoted_cosine"] < restated["cosine"]
+    assert restated["demoted_cosine"] < answered["demoted_cosine"]
+
+
+def test_the_demoted_cosine_compares_what_answer_and_reference_add_to_the_question(grader, fake_embedder):
+    prepared = grader.prepare(SALT)
+    assert "The was evaporated, leaving the ." in fake_embedder.encoded_texts
+    right = grader.grade(prepared, "We let the water evaporate, leaving the salt behind.")
+    wrong = grader.grade(prepared, "We poured the salt and water through a filter.")
+    assert right.breakdown["signals"]["demoted_cosine"] > wrong.breakdown["signals"]["demoted_cosine"]
+    assert 0.0 < right.breakdown["signals"]["demoted_cosine"] <= 1.0
+
+
+def test_an_answer_without_question_words_keeps_its_own_vector(fake_embedder):
+    asked = frozenset(content_words(normalise(SALT.prompt)))
+    (plain, with_words) = encode_answers(
+        ["Evaporation leaves it behind.", "Evaporation leaves the salt."], fake_embedder, [asked, asked]
+    )
+    assert plain.demoted_vector is plain.vector
+    assert with_words.demoted_vector is not None and not np.array_equal(with_words.demoted_vector, with_words.vector)
+
+
+def test_a_reference_that_only_restates_the_question_keeps_its_words(grader):
+    spec = QuestionSpec(prompt="What separates salt from water?", references=("Salt, water.",))
+    side = grader.prepare(spec).references[0]
+    assert np.array_equal(side.demoted_vector, side.vector)

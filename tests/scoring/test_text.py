@@ -8,9 +8,11 @@ from quizsvc.scoring.text import (
     function_word_share,
     language_of,
     normalise,
+    question_word_spans,
     script_variants,
     split_units,
     squash,
+    without_words,
 )
 
 # -- normalise / clean / squash -----------------------------------------------------------
@@ -220,3 +222,34 @@ def test_abbreviations_do_not_end_a_clause():
         "Heads attend differently, e.g. to syntax.",
         "They are cheap.",
     ]
+
+
+# -- question words ---------------------------------------------------------------------------
+
+ASKED = frozenset(content_words(normalise("How did you separate the salt from the water? 栈的插入操作是什么")))
+
+
+def test_question_word_spans_find_english_words_by_their_stems_in_any_case():
+    text = "Separating SALT from waters"
+    assert [text[s:e] for s, e in question_word_spans(text, ASKED)] == ["Separating", "SALT", "waters"]
+
+
+def test_question_word_spans_never_include_function_words():
+    # "from" and "the" are in the question too, but they carry no content.
+    assert question_word_spans("the from", ASKED) == []
+
+
+def test_question_word_spans_find_chinese_words_as_jieba_segments_them():
+    text = "栈的插入在栈顶"
+    # 栈顶 is a word of its own, not the question's 栈.
+    assert [text[s:e] for s, e in question_word_spans(text, ASKED)] == ["栈", "插入"]
+
+
+def test_without_words_keeps_what_the_answer_says_beyond_the_question():
+    assert without_words("The water evaporated, leaving the salt.", ASKED) == "The evaporated, leaving the ."
+    assert without_words("栈的插入在栈顶进行", ASKED) == "的在栈顶进行"
+    assert without_words("Salt and water", ASKED) == "and"
+
+
+def test_without_words_of_no_question_words_is_the_text():
+    assert without_words("  The  water evaporated ", frozenset()) == "The water evaporated"
