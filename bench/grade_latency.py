@@ -10,6 +10,7 @@ sentences in another order), so per-text caches cannot flatter the figure. The g
 
 import argparse
 import json
+import math
 import random
 import statistics
 import time
@@ -33,11 +34,16 @@ ANSWER = (
 )
 
 
+WARM_UP = 5
+
+
 def variants(text: str, count: int) -> list[str]:
     """``count`` different answers of the same length and content: the sentences of
     ``text`` in different orders. Each round grades an answer the process has not seen,
     as a service does, so no per-text cache helps it; the question's side stays cached."""
     sentences = [s + "。" for s in text.split("。") if s]
+    if count > math.factorial(len(sentences)) - 1:
+        raise ValueError(f"{len(sentences)} sentences give at most {math.factorial(len(sentences)) - 1} other orders")
     rng, seen, out = random.Random(0), {text}, []
     while len(out) < count:
         order = sentences[:]
@@ -53,6 +59,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
+    most = math.factorial(ANSWER.count("。")) - 1 - WARM_UP
+    if not 1 <= args.rounds <= most:
+        parser.error(f"--rounds must be 1 to {most}: each round grades a different order of the answer's sentences")
 
     _, items = read_bank(ROOT / "seed" / "llm_interview_zh.yaml")
     index = next(i for i, item in enumerate(items) if item["slug"] == "self-attention")
@@ -62,13 +71,13 @@ def main() -> None:
     prepared = grader.prepare(
         QuestionSpec.from_dict(items[index]), neighbours=neighbours
     )  # done once per question version
-    answers = variants(ANSWER, args.rounds + 5)
-    for answer in answers[:5]:  # warm up: model load, jieba dictionary, the question's side
+    answers = variants(ANSWER, args.rounds + WARM_UP)
+    for answer in answers[:WARM_UP]:  # warm up: model load, jieba dictionary, the question's side
         embedder.encode([clean(answer)])
         grader.grade(prepared, answer)
 
     encode_ms, grade_ms = [], []
-    for answer in answers[5:]:
+    for answer in answers[WARM_UP:]:
         start = time.perf_counter()
         embedder.encode([clean(answer)])
         encode_ms.append((time.perf_counter() - start) * 1000)
