@@ -37,11 +37,15 @@ ANSWER = (
 WARM_UP = 5
 
 
+def sentences_of(text: str) -> list[str]:
+    return [s + "。" for s in text.split("。") if s]
+
+
 def variants(text: str, count: int) -> list[str]:
     """``count`` different answers of the same length and content: the sentences of
     ``text`` in different orders. Each round grades an answer the process has not seen,
     as a service does, so no per-text cache helps it; the question's side stays cached."""
-    sentences = [s + "。" for s in text.split("。") if s]
+    sentences = sentences_of(text)
     if count > math.factorial(len(sentences)) - 1:
         raise ValueError(f"{len(sentences)} sentences give at most {math.factorial(len(sentences)) - 1} other orders")
     rng, seen, out = random.Random(0), {text}, []
@@ -59,7 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
-    most = math.factorial(ANSWER.count("。")) - 1 - WARM_UP
+    most = math.factorial(len(sentences_of(ANSWER))) - 1 - WARM_UP
     if not 1 <= args.rounds <= most:
         parser.error(f"--rounds must be 1 to {most}: each round grades a different order of the answer's sentences")
 

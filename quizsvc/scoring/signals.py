@@ -153,9 +153,10 @@ def prepare(
     texts += [clean(m.text) for m in spec.misconceptions]
     texts += [clean(n) for n in neighbours]
     prompt_words = frozenset(content_words(normalise(spec.prompt)))
+    demoted_at = len(texts)
     texts += [_beyond(r, prompt_words) for r in references]
     vectors = embedder.encode(texts)
-    demoted = vectors[len(vectors) - len(references) :]
+    demoted = vectors[demoted_at:]
     has_verdict = asks_verdict(normalise(spec.prompt))
 
     at = 1 + len(references)
@@ -193,7 +194,7 @@ def prepare(
         prompt_words=prompt_words,
         references=sides,
         misconception_vectors=misconception_vectors,
-        neighbour_vectors=vectors[at : len(vectors) - len(references)],
+        neighbour_vectors=vectors[at:demoted_at],
         idf=idf,
         unseen_idf=max(idf.values(), default=1.0),
         neighbour_words=neighbour_words,
@@ -234,12 +235,12 @@ def encode_answers(
     question_words = question_words or [frozenset()] * len(answers)
     # Words are left out only where the answer uses some. What is left keeps its function
     # words: "the bulbs are not lit", asked whether the bulbs are lit, still says "not".
-    words = [set(content_words(norm)) for norm in norms]
-    skip = [asked if used & asked else None for used, asked in zip(words, question_words)]
+    words = [content_words(norm) for norm in norms]
+    skip = [asked if asked.intersection(used) else None for used, asked in zip(words, question_words)]
     vectors = encode_with_units(embedder, cleaned, units, skip) if cleaned else []
     encoded = []
-    for text, norm, parts, left_out, (vector, unit_vectors, demoted_vector) in zip(
-        cleaned, norms, units, skip, vectors
+    for text, norm, parts, used, left_out, (vector, unit_vectors, demoted_vector) in zip(
+        cleaned, norms, units, words, skip, vectors
     ):
         if left_out is None:
             demoted_vector = vector  # nothing of the question's to leave out
@@ -251,7 +252,7 @@ def encode_answers(
                 unit_norms=[normalise(u) for u in parts],
                 vector=vector,
                 unit_vectors=unit_vectors,
-                words=content_words(norm),
+                words=used,
                 language=language_of(text),
                 demoted_vector=demoted_vector,
             )
