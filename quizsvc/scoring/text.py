@@ -6,7 +6,6 @@ lower case, whitespace collapsed. Candidates write in either Chinese script or E
 so all matching happens on this one form.
 """
 
-import logging
 import re
 import unicodedata
 from functools import lru_cache
@@ -137,11 +136,11 @@ _WORD = re.compile(f"[a-z][a-z0-9+#]*|[0-9]+(?:\\.[0-9]+)?|[{CJK}]+")
 
 @lru_cache(maxsize=1)
 def _jieba():
-    import jieba
+    # jieba's dictionary and algorithm (prefix DAG, HMM for unknown words) in Rust: the
+    # same words as the Python jieba, about ten times faster.
+    import rjieba
 
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+    return rjieba
 
 
 @lru_cache(maxsize=1)
@@ -227,7 +226,7 @@ def function_word_share(norm: str) -> float:
     """
     total = function = 0
     for token in _WORD.findall(norm):
-        for piece in _jieba().lcut(token) if _CJK_CHAR.match(token) else [token]:
+        for piece in _jieba().cut(token) if _CJK_CHAR.match(token) else [token]:
             total += 1
             function += piece in STOPWORDS_ZH or piece in STOPWORDS_EN
     return function / total if total else 0.0
