@@ -16,6 +16,7 @@ from quizsvc.scoring.keywords import Keyword
 from quizsvc.scoring.text import (
     clean,
     content_words,
+    formulas,
     language_of,
     normalise,
     readable,
@@ -76,6 +77,8 @@ class ReferenceSide:
     points: tuple[KeyPoint, ...]
     point_vectors: np.ndarray
     words: frozenset[str]
+    # Formulas it writes that the question does not: where the answer is a formula.
+    formulas: frozenset[str]
     length: int
     verdict: int
 
@@ -98,6 +101,8 @@ class PreparedQuestion:
     neighbour_words: tuple[frozenset[str], ...] = ()
     # Content words of the rubric's keyword forms: what keyword stuffing lists.
     keyword_words: frozenset[str] = frozenset()
+    # Formulas the question itself writes: an answer earns nothing for repeating them.
+    prompt_formulas: frozenset[str] = frozenset()
 
     def weight(self, words) -> float:
         return sum(self.idf.get(w, self.unseen_idf) for w in words)
@@ -158,6 +163,7 @@ def prepare(
     vectors = embedder.encode(texts)
     demoted = vectors[demoted_at:]
     has_verdict = asks_verdict(normalise(spec.prompt))
+    prompt_formulas = formulas(normalise(spec.prompt))
 
     at = 1 + len(references)
     sides = []
@@ -170,6 +176,7 @@ def prepare(
                 points=points,
                 point_vectors=vectors[at : at + len(points)],
                 words=frozenset(content_words(normalise(reference))),
+                formulas=formulas(normalise(reference)) - prompt_formulas,
                 # What a complete answer must say is the key points, not a verbose
                 # reference's every sentence: lengths compare against them.
                 length=max(sum(len(clean(p.text)) for p in points), 1),
@@ -201,6 +208,7 @@ def prepare(
         keyword_words=frozenset(
             w for keyword in spec.keywords for form in keyword.forms for w in content_words(normalise(form))
         ),
+        prompt_formulas=prompt_formulas,
     )
 
 
@@ -213,6 +221,7 @@ class EncodedAnswer:
     vector: np.ndarray
     unit_vectors: np.ndarray
     words: tuple[str, ...]
+    formulas: frozenset[str]
     language: str
     # The answer without the question's words; None when it says nothing else.
     demoted_vector: np.ndarray | None = None
@@ -253,6 +262,7 @@ def encode_answers(
                 vector=vector,
                 unit_vectors=unit_vectors,
                 words=used,
+                formulas=formulas(norm),
                 language=language_of(text),
                 demoted_vector=demoted_vector,
             )
@@ -274,6 +284,9 @@ class Signals:
     lexical_precision: float  # answer content words (not in the question) found in the reference, IDF-weighted
     length_ratio: float  # log(answer length / key points' length), clipped
     stance: float  # +1 the answer opens with the reference's verdict (true/false, can/cannot), -1 the opposite
+    # The reference's formulas (those the question does not write) that the answer writes,
+    # weighted by length: where the answer is a formula, "2^(n-1)" against "2^n-1".
+    formula: float
     coverage: tuple[float, ...]  # per key point of the chosen reference
     reference: int  # which reference
     cross_lingual: bool
@@ -286,10 +299,11 @@ class Signals:
         "lexical_precision",
         "length_ratio",
         "stance",
+        "formula",
     )
     # Across languages the question's words cannot be left out of the answer: the plain
     # cosine stands in for the demoted one.
-    SEMANTIC = ("cosine", "recall", "precision", "length_ratio", "stance")
+    SEMANTIC = ("cosine", "recall", "precision", "length_ratio", "stance", "formula")
     NUMERIC = ("cosine", *FEATURES)
 
     @classmethod
@@ -329,6 +343,8 @@ def signals_for(
     lexical_recall = shared / question.weight(reference_words) if reference_words else 0.0
     lexical_precision = shared / question.weight(answer_words) if answer_words else 0.0
     length_ratio = float(np.clip(math.log(max(len(answer.text), 1) / side.length), -4.0, 2.0))
+    written = side.formulas & (answer.formulas - question.prompt_formulas)
+    formula = sum(map(len, written)) / sum(map(len, side.formulas)) if written else 0.0
     return Signals(
         cosine=float(np.clip(answer.vector @ side.vector * stretch, 0.0, 1.0)),
         demoted_cosine=0.0
@@ -340,6 +356,7 @@ def signals_for(
         lexical_precision=lexical_precision,
         length_ratio=length_ratio,
         stance=float(verdict(answer.norm) * side.verdict),
+        formula=formula,
         coverage=tuple(float(c) for c in coverage),
         reference=0,
         cross_lingual=cross,

@@ -230,3 +230,63 @@ def function_word_share(norm: str) -> float:
             total += 1
             function += piece in STOPWORDS_ZH or piece in STOPWORDS_EN
     return function / total if total else 0.0
+
+
+# -- formulas ------------------------------------------------------------------------------
+# Where the answer to a question is a formula ("2^(n-1)", "(2n+1)/3"), writing the right
+# one is what counts, and an encoder barely tells "2^(n-1)" from "2^n-1" or "2n-1".
+_FORMULA_OPERATOR = re.compile(r"\s*([+\-*/^=<>])\s*")
+# "2的n-1次方", "n的平方": the Chinese way of writing a power. A base starts where its run
+# of letters and digits starts (so a long run is scanned once, not from every position).
+_POWER_ZH = re.compile(r"((?<![0-9a-z])[0-9a-z]+|\([^()]*\))的\s*([0-9a-z]+(?:[+\-][0-9a-z]+)*|\([^()]*\))\s*次方")
+_SQUARE_ZH = re.compile(r"((?<![0-9a-z])[0-9a-z]+|\([^()]*\))的\s*(平方|立方)")
+# List markers glued to a formula: "1.n/2", "(2)(2n+1)/3".
+_ENUMERATION = re.compile(r"(?:^|(?<=[\s;:,。，；：、]))(?:\(\d\)|\d[.、)])(?=[a-z(])")
+# "2*n" and "2n" are one way of writing.
+_IMPLICIT_PRODUCT = re.compile(r"(?<=[0-9)])\*(?=[a-z(])")
+_DOUBLE_PARENTHESES = re.compile(r"\(\(([^()]*)\)\)")
+_FORMULA_RUN = re.compile(r"(?:[0-9a-z()+\-*/^]|(?<=\d)\.(?=\d))+")
+_FORMULA_OPERATION = re.compile(r"[0-9a-z)][+\-*/^][0-9a-z(]")
+# Variables are single letters; longer words make "self-attention" or "top-k" prose.
+_FORMULA_FUNCTIONS = frozenset({"log", "lg", "ln", "sqrt"})
+
+
+def _balanced(expression: str) -> bool:
+    depth = 0
+    for char in expression:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@lru_cache(maxsize=4096)
+def formulas(norm: str) -> frozenset[str]:
+    """The formulas a normalised text writes, each in one canonical form: operators
+    without spaces, "的n次方" as "^(n)", no "*" before a variable or bracket, no
+    enclosing or doubled brackets. An operation on numbers or one-letter variables makes
+    a formula; words joined by a hyphen do not."""
+    text = norm.replace("\u2212", "-").replace("×", "*").replace("÷", "/").replace("**", "^")
+    text = _POWER_ZH.sub(lambda m: f"{m.group(1)}^({m.group(2)})", text)
+    text = _SQUARE_ZH.sub(lambda m: f"{m.group(1)}^{2 if m.group(2) == '平方' else 3}", text)
+    text = _FORMULA_OPERATOR.sub(r"\1", text)
+    text = _ENUMERATION.sub(" ", text)
+    text = _IMPLICIT_PRODUCT.sub("", text)
+    while _DOUBLE_PARENTHESES.search(text):
+        text = _DOUBLE_PARENTHESES.sub(r"(\1)", text)
+    found = set()
+    for match in _FORMULA_RUN.finditer(text):
+        expression = match.group()
+        # A bracket opened or closed outside the run ("(n-1" of "ai=3(n-1") is not its own.
+        while expression.startswith("(") and expression.count("(") > expression.count(")"):
+            expression = expression[1:]
+        while expression.endswith(")") and expression.count(")") > expression.count("("):
+            expression = expression[:-1]
+        while expression.startswith("(") and expression.endswith(")") and _balanced(expression[1:-1]):
+            expression = expression[1:-1]
+        if not _balanced(expression) or not _FORMULA_OPERATION.search(expression):
+            continue
+        if any(len(word) > 1 and word not in _FORMULA_FUNCTIONS for word in re.findall(r"[a-z]+", expression)):
+            continue
+        found.add(expression)
+    return frozenset(found)

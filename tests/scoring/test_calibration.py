@@ -225,4 +225,6 @@ def test_shipped_parameter_file_is_canonical_and_its_digest_is_its_sha256():
 def test_shipped_models_span_the_whole_scale_monotonically():
     for model in load_parameters().models.values():
         assert np.all(np.diff(model.knots_x) >= 0) and np.all(np.diff(model.knots_y) >= 0)
-        assert model.knots_y[0] == 0.0 and model.knots_y[-1] == 1.0
+        # The top is the human grade of the answers ranked highest, anchored by references
+        # graded as answers: full marks or within a few points of them.
+        assert model.knots_y[0] == 0.0 and model.knots_y[-1] >= 0.95

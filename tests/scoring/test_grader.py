@@ -397,6 +397,7 @@ def test_result_breakdown_lists_every_signal_and_the_model(grader):
         "lexical_precision",
         "length_ratio",
         "stance",
+        "formula",
     }
     assert result.breakdown["model"] == "full"
     assert result.breakdown["cross_lingual"] is False

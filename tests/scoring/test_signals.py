@@ -91,6 +91,44 @@ def test_no_verdict_in_the_reference_means_no_verdict_signal(grader):
     assert grader.grade(spec, "不对，栈是先进先出的").breakdown["signals"]["stance"] == 0.0
 
 
+# -- formulas: where the answer is a formula -------------------------------------------------
+
+TREES = QuestionSpec(
+    prompt="有n个节点并且高度为n的二叉树的个数是多少？",
+    references=("除根节点外，其余n-1个节点都可以是左孩子或右孩子，所以共有2^(n-1)种。",),
+)
+
+
+def test_the_formula_signal_is_the_length_weighted_share_of_the_references_formulas(grader):
+    def formula(answer):
+        return grader.grade(TREES, answer).breakdown["signals"]["formula"]
+
+    assert formula("2的n-1次方种") == pytest.approx(7 / 10)  # "2^(n-1)" of "2^(n-1)" and "n-1"
+    assert formula("剩下n-1个节点各有两种选择，所以是2^(n-1)") == 1.0
+    assert formula("一共有2^n-1个") == 0.0
+    assert formula("2n-1") == 0.0
+    assert formula("每个节点只有一个孩子") == 0.0  # no formula at all
+
+
+def test_formulas_the_question_writes_earn_nothing(grader):
+    spec = QuestionSpec(
+        prompt="插在ai与ai+1之间的概率为(n-i)/(n*(n+1)/2)时，平均移动多少个元素？",
+        references=("概率为(n-i)/(n*(n+1)/2)时，平均移动(2n+1)/3个元素。",),
+    )
+    prepared = grader.prepare(spec)
+    assert prepared.prompt_formulas == {"(n-i)/(n*(n+1)/2)"}  # "ai+1": a word, not a variable
+    assert prepared.references[0].formulas == {"(2n+1)/3"}
+    signals = grader.grade(spec, "概率是(n-i)/(n*(n+1)/2)").breakdown["signals"]
+    assert signals["formula"] == 0.0
+
+
+def test_a_right_formula_outscores_a_wrong_one_the_encoder_reads_alike(grader):
+    right = grader.grade(TREES, "个数是2^(n-1)")
+    wrong = grader.grade(TREES, "个数是2^n-1")
+    assert right.breakdown["signals"]["formula"] > wrong.breakdown["signals"]["formula"] == 0.0
+    assert right.score > wrong.score
+
+
 # -- the demoted cosine: similarity beyond the question's own words ----------------------------
 
 SALT = QuestionSpec(

@@ -5,6 +5,7 @@ import pytest
 from quizsvc.scoring.text import (
     clean,
     content_words,
+    formulas,
     function_word_share,
     language_of,
     normalise,
@@ -253,3 +254,36 @@ def test_without_words_keeps_what_the_answer_says_beyond_the_question():
 
 def test_without_words_of_no_question_words_is_the_text():
     assert without_words("  The  water evaporated ", frozenset()) == "The water evaporated"
+
+
+# -- formulas ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("个数为2^(n-1)", {"2^(n-1)"}),
+        ("2 ^ (n - 1) 个", {"2^(n-1)"}),  # spaces around operators
+        ("2^（n−1）", {"2^(n-1)"}),  # full-width brackets, the minus sign
+        ("2的n-1次方种二叉树", {"2^(n-1)"}),
+        ("2的（n-1）次方", {"2^(n-1)"}),
+        ("n的平方", {"n^2"}),
+        ("(2*n+1)/3", {"(2n+1)/3"}),  # "2*n" is "2n"
+        ("平均移动（n/2）个", {"n/2"}),  # enclosing brackets
+        ("1.n/2 2.(2n+1)/3", {"n/2", "(2n+1)/3"}),  # list markers
+        ("ai=3(n-i+1)", {"3(n-i+1)"}),
+        ("O(nlogn)", set()),  # words are not variables
+        ("a self-attention layer with top-k sampling", set()),
+        ("3.14 and 42", set()),  # numbers alone make no formula
+        ("", set()),
+    ],
+)
+def test_formulas_in_one_canonical_form(text, expected):
+    assert formulas(normalise(text)) == expected
+
+
+def test_formulas_tell_apart_what_an_encoder_reads_alike():
+    right = formulas(normalise("2^(n-1)"))
+    assert not right & formulas(normalise("2^n-1"))
+    assert not right & formulas(normalise("2n-1"))
+    assert not right & formulas(normalise("2^(i-1)"))
