@@ -190,6 +190,8 @@ class Grader:
         if missing_required:
             flags.append("missing_required_keyword")
 
+        given = encoded.formulas - prepared.prompt_formulas
+        formulas = (sorted(side.formulas & given), sorted(side.formulas - given))
         misconceptions = self._misconceptions(prepared, encoded, side)
         if misconceptions:
             flags.append("misconception")
@@ -210,7 +212,7 @@ class Grader:
             keywords_missing=tuple(missing),
             misconceptions=tuple(misconceptions),
             flags=tuple(flags),
-            feedback=_feedback(points, matched, missing, missing_required, misconceptions, flags),
+            feedback=_feedback(points, matched, missing, missing_required, formulas, misconceptions, flags),
             breakdown={
                 "signals": {name: round(getattr(signals, name), 4) for name in Signals.NUMERIC},
                 "model": model_name,
@@ -330,7 +332,7 @@ def _status(similarity: float) -> str:
     return "covered" if similarity >= COVERED else "partly" if similarity >= PARTLY else "missed"
 
 
-def _feedback(points, matched, missing, missing_required, misconceptions, flags) -> tuple[str, ...]:
+def _feedback(points, matched, missing, missing_required, formulas, misconceptions, flags) -> tuple[str, ...]:
     lines = []
     covered = [p.text for p in points if p.status == "covered"]
     partly = [p.text for p in points if p.status == "partly"]
@@ -347,6 +349,11 @@ def _feedback(points, matched, missing, missing_required, misconceptions, flags)
         lines.append("Key terms not used: " + ", ".join(missing))
     if missing_required:
         lines.append("Required terms missing: " + ", ".join(missing_required))
+    written, not_written = formulas
+    if written:
+        lines.append("Formulas of the reference written: " + ", ".join(written))
+    if not_written:
+        lines.append("Formulas of the reference not written: " + ", ".join(not_written))
     for claim in misconceptions:
         lines.append(f"Asserts a known misconception: {claim}")
     for flag in flags:
