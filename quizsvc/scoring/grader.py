@@ -190,8 +190,7 @@ class Grader:
         if missing_required:
             flags.append("missing_required_keyword")
 
-        given = encoded.formulas - prepared.prompt_formulas
-        formulas = (sorted(side.formulas & given), sorted(side.formulas - given))
+        formulas = (sorted(side.formulas & encoded.formulas), sorted(side.formulas - encoded.formulas))
         misconceptions = self._misconceptions(prepared, encoded, side)
         if misconceptions:
             flags.append("misconception")

@@ -101,8 +101,6 @@ class PreparedQuestion:
     neighbour_words: tuple[frozenset[str], ...] = ()
     # Content words of the rubric's keyword forms: what keyword stuffing lists.
     keyword_words: frozenset[str] = frozenset()
-    # Formulas the question itself writes: an answer earns nothing for repeating them.
-    prompt_formulas: frozenset[str] = frozenset()
 
     def weight(self, words) -> float:
         return sum(self.idf.get(w, self.unseen_idf) for w in words)
@@ -163,6 +161,7 @@ def prepare(
     vectors = embedder.encode(texts)
     demoted = vectors[demoted_at:]
     has_verdict = asks_verdict(normalise(spec.prompt))
+    # An answer earns nothing for repeating the question's own formulas.
     prompt_formulas = formulas(normalise(spec.prompt))
 
     at = 1 + len(references)
@@ -208,7 +207,6 @@ def prepare(
         keyword_words=frozenset(
             w for keyword in spec.keywords for form in keyword.forms for w in content_words(normalise(form))
         ),
-        prompt_formulas=prompt_formulas,
     )
 
 
@@ -343,7 +341,7 @@ def signals_for(
     lexical_recall = shared / question.weight(reference_words) if reference_words else 0.0
     lexical_precision = shared / question.weight(answer_words) if answer_words else 0.0
     length_ratio = float(np.clip(math.log(max(len(answer.text), 1) / side.length), -4.0, 2.0))
-    written = side.formulas & (answer.formulas - question.prompt_formulas)
+    written = side.formulas & answer.formulas
     formula = sum(map(len, written)) / sum(map(len, side.formulas)) if written else 0.0
     return Signals(
         cosine=float(np.clip(answer.vector @ side.vector * stretch, 0.0, 1.0)),

@@ -274,6 +274,7 @@ def test_without_words_of_no_question_words_is_the_text():
         ("ai=3(n-i+1)", {"3(n-i+1)"}),
         ("O(nlogn)", set()),  # words are not variables
         ("a self-attention layer with top-k sampling", set()),
+        ("插在ai与ai+1之间", set()),  # "ai": a subscripted name, not a one-letter variable
         ("3.14 and 42", set()),  # numbers alone make no formula
         ("", set()),
     ],
