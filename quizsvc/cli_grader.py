@@ -26,6 +26,11 @@ def _observe(grader, path: Path):
         return evaluate.observe(grader, items, on_progress=bar.update)
 
 
+def _label(path: Path) -> str:
+    """A dataset as a parameter file records it: its folder and name ("ads_zh/train.csv")."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+
+
 def _offline_grader(params: Path | None):
     """A grader that keeps reference vectors in memory only: datasets are not the bank."""
     from quizsvc.scoring.calibration import load_parameters
@@ -91,7 +96,7 @@ def grader_calibrate(data, output, name):
     grader = _offline_grader(None)
     observations = [_observe(grader, path) for path in data]
     parameters = evaluate.calibrate(
-        observations, [p.name for p in data], name=name or output.stem, encode=grader.embedder.encode
+        observations, [_label(p) for p in data], name=name or output.stem, encode=grader.embedder.encode
     )
     output.write_text(parameters.to_json(), encoding="utf-8")
     click.echo(

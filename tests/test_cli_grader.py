@@ -68,7 +68,7 @@ def test_calibrate_writes_a_loadable_parameter_file(runner, dataset, tmp_path):
     out = _ok(runner.invoke(args=["grader", "calibrate", "--data", str(dataset), "-o", str(output)]))
     parameters = load_parameters(output)
     assert out.startswith(f"{output}: acme, sha256 {parameters.digest[:12]}, fitted on 16 answers")
-    assert parameters.trained_on == ("graded.csv",)
+    assert parameters.trained_on == (f"{dataset.parent.name}/graded.csv",)
     assert 0.3 <= parameters.cross_lingual_scale <= 1.0
     report = json.loads(
         _ok(runner.invoke(args=["grader", "eval", "--data", str(dataset), "--params", str(output), "--json"]))

@@ -300,16 +300,16 @@ def report(obs: Observations, predicted: np.ndarray) -> dict:
 def calibrate(obs_list: list[Observations], names: list[str], *, name: str, encode, ridge: float | None = None):
     """One parameter set fitted on every dataset given, each weighted equally."""
     # Each dataset's grades are on its own scale and its question ids its own: rescale
-    # and prefix before merging.
+    # and prefix with the dataset's position (two files may share a name) before merging.
     merged = Observations(
         items=[
-            Item(f"{n}:{i.question_id}", i.question, i.references, i.answer, i.score / o.scale)
-            for n, o in zip(names, obs_list)
+            Item(f"{k}:{i.question_id}", i.question, i.references, i.answer, i.score / o.scale)
+            for k, o in enumerate(obs_list)
             for i in o.items
         ],
         signals=[s for o in obs_list for s in o.signals],
         flags=[f for o in obs_list for f in o.flags],
-        anchors=[(f"{n}:{g}", s, t) for n, o in zip(names, obs_list) for g, s, t in o.anchors],
+        anchors=[(f"{k}:{g}", s, t) for k, o in enumerate(obs_list) for g, s, t in o.anchors],
         scale=1.0,
     )
     weights = np.concatenate(

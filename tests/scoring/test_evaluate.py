@@ -301,3 +301,26 @@ def test_question_id_zero_is_an_id(tmp_path):
         '{"question_id": 0, "question": "q", "reference_answer": "r", "answer": "a", "score": 1}\n', encoding="utf-8"
     )
     assert load_dataset(path)[0].question_id == "0"
+
+
+def test_calibrate_keeps_the_questions_of_two_datasets_apart(observations, monkeypatch):
+    # Two files of one name whose question ids coincide: still eight questions, not four.
+    from quizsvc.scoring import evaluate
+
+    seen = {}
+    real_fit = evaluate.fit_models
+
+    def spy(merged, *args, **kwargs):
+        seen["groups"] = set(merged.groups)
+        seen["anchor_groups"] = {g for g, _, _ in merged.anchors}
+        return real_fit(merged, *args, **kwargs)
+
+    monkeypatch.setattr(evaluate, "fit_models", spy)
+    parameters = evaluate.calibrate(
+        [observations, observations],
+        ["train.csv", "train.csv"],
+        name="both",
+        encode=lambda texts: np.ones((len(texts), 4)) / 2.0,
+    )
+    assert len(seen["groups"]) == 8 and seen["anchor_groups"] == seen["groups"]
+    assert parameters.trained_on == ("train.csv", "train.csv")
