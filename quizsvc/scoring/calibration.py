@@ -2,12 +2,12 @@
 
 A ridge regression on the standardised signals and their squares (the squares let a
 signal matter more at one end of its range) gives a raw score; an isotonic map (pool
-adjacent violators) fitted on the same data turns it into the human scale, monotone by
-construction. Anchors join the isotonic step only: a question's reference graded as an
-answer (full marks) and other questions' references (no marks) pin both ends of the
-scale without bending the regression. Two such models ship in one parameter file: ``full`` (every signal) and
-``semantic`` (language-independent signals only, for an answer written in another
-language than its reference).
+adjacent violators, centred: see :func:`_isotonic`) fitted on the same data turns it into
+the human scale, monotone by construction. Anchors join the isotonic step only: a
+question's reference graded as an answer (full marks) and other questions' references
+(no marks) pin both ends of the scale without bending the regression. Two such models
+ship in one parameter file: ``full`` (every signal) and ``semantic`` (language-independent
+signals only, for an answer written in another language than its reference).
 """
 
 import hashlib
@@ -40,20 +40,32 @@ class LinearIsotonic:
 
 
 def _isotonic(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pool adjacent violators: the non-decreasing fit of y on x, as interpolation knots."""
+    """Centred isotonic regression, as interpolation knots.
+
+    Pool adjacent violators gives the non-decreasing fit of y on x as flat blocks. Inside
+    the range a knot at each block's weighted mean x, joined by straight lines, keeps the
+    map monotone but strictly increasing between blocks, so answers a little apart in raw
+    score are not tied at one grade. The lowest and highest blocks stay flat over their
+    whole span: that is where the anchors pin no marks and full marks.
+    """
     order = np.argsort(x, kind="mergesort")
     xs, ys, ws = x[order], y[order], w[order]
-    blocks: list[list[float]] = []  # [weighted mean y, weight, min x, max x]
+    blocks: list[list[float]] = []  # [weighted mean y, weight, weighted sum of x, min x, max x]
     for xi, yi, wi in zip(xs, ys, ws):
-        blocks.append([yi, wi, xi, xi])
-        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
-            y2, w2, lo2, hi2 = blocks.pop()
-            y1, w1, lo1, _ = blocks.pop()
-            blocks.append([(y1 * w1 + y2 * w2) / (w1 + w2), w1 + w2, lo1, hi2])
-    knots_x, knots_y = [], []
-    for mean_y, _, lo, hi in blocks:
-        knots_x += [lo, hi]
-        knots_y += [mean_y, mean_y]
+        blocks.append([yi, wi, wi * xi, xi, xi])
+        # Equal neighbours pool too: a flat run has one centre.
+        while len(blocks) > 1 and blocks[-2][0] >= blocks[-1][0]:
+            y2, w2, s2, _, hi2 = blocks.pop()
+            y1, w1, s1, lo1, _ = blocks.pop()
+            blocks.append([(y1 * w1 + y2 * w2) / (w1 + w2), w1 + w2, s1 + s2, lo1, hi2])
+    first, last = blocks[0], blocks[-1]
+    knots_x, knots_y = [first[3], first[4]], [first[0], first[0]]
+    for mean_y, weight, total, _, _ in blocks[1:-1]:
+        knots_x.append(total / weight)
+        knots_y.append(mean_y)
+    if len(blocks) > 1:
+        knots_x += [last[3], last[4]]
+        knots_y += [last[0], last[0]]
     return np.array(knots_x), np.array(knots_y)
 
 

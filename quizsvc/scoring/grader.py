@@ -19,7 +19,7 @@ from quizsvc.scoring.signals import (
 )
 from quizsvc.scoring.text import content_word_spans, function_word_share, normalise
 
-GRADER_VERSION = "1.3.0"
+GRADER_VERSION = "1.4.0"
 
 # Key-point status from the cosine of its best clause. On this encoder a paraphrase of
 # the same claim sits around 0.7-0.9 and a different claim on the same topic around

@@ -9,6 +9,7 @@ import pytest
 from quizsvc.scoring.calibration import (
     DEFAULT_PARAMS,
     LinearIsotonic,
+    _isotonic,
     fit,
     load_parameters,
     make_parameters,
@@ -87,6 +88,23 @@ def test_isotonic_output_is_non_decreasing_in_the_raw_score():
     assert np.all(np.diff(predicted) >= 0)
     assert np.all(np.diff(noisy.knots_y) >= 0)
     assert np.all(np.diff(noisy.knots_x) >= 0)
+
+
+def test_isotonic_map_rises_between_blocks_and_is_flat_at_the_ends():
+    # Three blocks by hand: (0, 0.1) -> 0, (0.4, 0.5, 0.6) -> 0.5, (0.9, 1.0) -> 1.
+    x = np.array([0.0, 0.1, 0.4, 0.5, 0.6, 0.9, 1.0])
+    y = np.array([0.0, 0.0, 0.6, 0.4, 0.5, 1.0, 1.0])
+    knots_x, knots_y = _isotonic(x, y, np.ones(len(x)))
+    assert knots_x.tolist() == pytest.approx([0.0, 0.1, 0.5, 0.9, 1.0])
+    assert knots_y.tolist() == pytest.approx([0.0, 0.0, 0.5, 1.0, 1.0])
+    # Inside, two raw scores a little apart get different grades; the end blocks stay flat.
+    grades = np.interp([0.3, 0.35, 0.05, 0.95], knots_x, knots_y)
+    assert grades[0] < grades[1] and grades[2] == 0.0 and grades[3] == 1.0
+
+
+def test_isotonic_map_pools_a_flat_run_into_one_block():
+    knots_x, knots_y = _isotonic(np.array([0.0, 1.0, 2.0]), np.array([0.5, 0.5, 0.5]), np.ones(3))
+    assert knots_x.tolist() == [0.0, 2.0] and knots_y.tolist() == [0.5, 0.5]
 
 
 def test_anchors_pull_the_top_of_the_scale_to_full_marks():
