@@ -28,6 +28,12 @@ FLAG_RULES = {
         FlagRule("missing_required_keyword", 0.50, False, "A required term is missing: at most 50."),
         FlagRule("reference_copy", None, True, "Near-verbatim copy of the reference answer: graded, for review."),
         FlagRule(
+            "repeated_answer",
+            0.50,
+            True,
+            "Nearly the same answer was given to another question of the submission: at most 50.",
+        ),
+        FlagRule(
             "addressed_to_grader",
             None,
             True,
@@ -68,3 +74,37 @@ def is_noise(norm: str) -> bool:
 def apply_caps(grade: float, flags: list[str]) -> float:
     caps = [FLAG_RULES[f].cap for f in flags if FLAG_RULES[f].cap is not None]
     return min([grade, *caps])
+
+
+# Repeated answers: one text pasted under several questions of a submission (a long essay
+# that touches every topic scores well against each reference on its own). Compared on
+# runs of characters, so a pasted text with a line added still counts; short stock
+# replies ("不知道", "I am not sure") are left alone.
+REPEAT_MIN_CHARS = 30
+REPEAT_SHARE = 0.8
+_RUN = 5
+
+
+def _runs(norm: str) -> frozenset[str]:
+    letters = squash(norm)
+    return frozenset(letters[i : i + _RUN] for i in range(len(letters) - _RUN + 1))
+
+
+def repeated_answers(pairs: list[tuple[object, str]]) -> set[int]:
+    """Positions of answers that nearly repeat an answer to another question of the same
+    batch: at least :data:`REPEAT_SHARE` of the shorter one's character runs are in the
+    other. ``pairs``: (question, normalised answer); answers to one question are never
+    compared with each other."""
+    questions = [id(question) for question, _ in pairs]
+    if len(set(questions)) < 2:
+        return set()
+    runs = [_runs(norm) if len(squash(norm)) >= REPEAT_MIN_CHARS else frozenset() for _, norm in pairs]
+    found = set()
+    for i in range(len(pairs)):
+        for j in range(i + 1, len(pairs)):
+            if questions[i] == questions[j] or not runs[i] or not runs[j]:
+                continue
+            shorter = min(len(runs[i]), len(runs[j]))
+            if len(runs[i] & runs[j]) >= REPEAT_SHARE * shorter:
+                found.update((i, j))
+    return found

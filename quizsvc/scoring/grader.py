@@ -121,7 +121,10 @@ class Grader:
         return self.assess_pairs([(prepared, answer) for answer in answers])
 
     def grade_pairs(self, pairs: list[tuple[PreparedQuestion, str]]) -> list[GradeResult]:
-        """Grade answers to different questions (a whole submission), encoding them in one batch."""
+        """Grade answers to different questions (a whole submission), encoding them in one batch.
+
+        An answer that nearly repeats the answer to another question of the batch is
+        flagged ``repeated_answer`` (see :func:`flags.repeated_answers`)."""
         return [result for result, _ in self.assess_pairs(pairs)]
 
     def assess_pairs(self, pairs: list[tuple[PreparedQuestion, str]]) -> list[tuple[GradeResult, Signals | None]]:
@@ -134,8 +137,9 @@ class Grader:
                 live.append(i)
         answers = [pairs[i][1] for i in live]
         asked = [pairs[i][0].prompt_words for i in live]
-        for i, encoded in zip(live, encode_answers(answers, self.embedder, asked)):
-            assessed[i] = self._grade_encoded(pairs[i][0], encoded)
+        repeated = flag_rules.repeated_answers([(pairs[i][0], normalise(pairs[i][1])) for i in live])
+        for k, (i, encoded) in enumerate(zip(live, encode_answers(answers, self.embedder, asked))):
+            assessed[i] = self._grade_encoded(pairs[i][0], encoded, ("repeated_answer",) if k in repeated else ())
         return assessed
 
     def signals(self, prepared: PreparedQuestion, encoded: EncodedAnswer) -> tuple[Signals, float, str]:
@@ -160,8 +164,11 @@ class Grader:
         )
         return best, float(model.predict(best.vector(model.features))[0]), model_name
 
-    def _grade_encoded(self, prepared: PreparedQuestion, encoded: EncodedAnswer) -> tuple[GradeResult, Signals | None]:
-        flags: list[str] = []
+    def _grade_encoded(
+        self, prepared: PreparedQuestion, encoded: EncodedAnswer, extra_flags: tuple[str, ...] = ()
+    ) -> tuple[GradeResult, Signals | None]:
+        """``extra_flags``: what the batch found about this answer (``repeated_answer``)."""
+        flags: list[str] = list(extra_flags)
         injected = [i for i, u in enumerate(encoded.unit_norms) if flag_rules.addressed_to_grader(u)]
         if injected:
             flags.append("addressed_to_grader")
@@ -171,7 +178,7 @@ class Grader:
             # text raise the score.
             kept = " ".join(u for i, u in enumerate(encoded.units) if i not in injected)
             if flag_rules.is_noise(normalise(kept)):
-                return self._empty(extra_flags=("addressed_to_grader",)), None
+                return self._empty(extra_flags=tuple(flags)), None
             stripped = encode_answers([kept], self.embedder, [prepared.prompt_words])[0]
             other_signals, other_grade, model_name = self.signals(prepared, stripped)
             if other_grade <= grade:

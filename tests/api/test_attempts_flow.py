@@ -67,6 +67,25 @@ def test_a_candidate_takes_a_quiz_and_it_is_graded(flow, client):
     assert detail["passed"] is (expected >= 50)
 
 
+def test_one_answer_pasted_under_several_questions_is_flagged_in_the_grades(flow):
+    quiz = flow.quiz()
+    invited = flow.invite(quiz["id"])
+    token = invited["token"]
+    flow.start(token)
+    essay = (
+        "Transformer 用自注意力讓每個詞關注所有其他詞，可以並行訓練；BERT 是雙向編碼器，"
+        "GPT 是自回歸解碼器；預訓練學通用知識，微調再適應具體任務。"
+    )
+    flow.answer(token, 1, essay)
+    flow.answer(token, 2, essay + "以上就是我的回答。")
+    flow.answer(token, 3, "位置編碼給每個位置一個向量，讓模型知道詞的順序。")
+    flow.submit(token)
+    first, second, third = (r["grade"] for r in flow.attempt(invited["id"])["responses"])
+    assert "repeated_answer" in first["flags"] and "repeated_answer" in second["flags"]
+    assert first["score"] <= 50 and second["score"] <= 50
+    assert "repeated_answer" not in third["flags"]
+
+
 def test_mock_quiz_shows_feedback_after_each_answer(flow):
     quiz = flow.quiz(feedback_policy="mock", feedback_timing="after_answer")
     invited = flow.invite(quiz["id"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from quizsvc.scoring.flags import FLAG_RULES, addressed_to_grader, apply_caps, is_noise
+from quizsvc.scoring.flags import FLAG_RULES, addressed_to_grader, apply_caps, is_noise, repeated_answers
 from quizsvc.scoring.text import normalise
 
 # -- FLAG_RULES ---------------------------------------------------------------------------
@@ -17,6 +17,7 @@ def test_flag_rules_are_the_documented_set_with_their_caps():
         "misconception": 0.40,
         "missing_required_keyword": 0.50,
         "reference_copy": None,
+        "repeated_answer": 0.50,
         "addressed_to_grader": None,
     }
 
@@ -131,3 +132,42 @@ def test_empty_caps_at_zero():
 def test_apply_caps_rejects_an_unknown_flag():
     with pytest.raises(KeyError):
         apply_caps(0.5, ["no_such_flag"])
+
+
+# -- repeated_answers ---------------------------------------------------------------------
+
+ESSAY = normalise(
+    "自注意力让每个词关注所有其他词；梯度下降沿负梯度方向更新参数；KV cache 缓存之前的键和值；LoRA 只训练低秩矩阵。"
+)
+FIRST, SECOND, THIRD = object(), object(), object()  # three questions
+
+
+def test_one_text_under_two_questions_is_repeated():
+    assert repeated_answers([(FIRST, ESSAY), (SECOND, ESSAY)]) == {0, 1}
+
+
+def test_a_pasted_text_with_a_line_added_is_still_repeated():
+    tailored = ESSAY + normalise("此外，这道题考查的是注意力机制的计算方式。")
+    assert repeated_answers([(FIRST, ESSAY), (SECOND, tailored)]) == {0, 1}
+
+
+def test_only_the_copies_are_repeated():
+    other = normalise("梯度下降沿着损失函数的负梯度方向更新参数，学习率决定每一步走多远。")
+    assert repeated_answers([(FIRST, ESSAY), (SECOND, other), (THIRD, ESSAY)]) == {0, 2}
+
+
+def test_answers_to_one_question_are_never_compared():
+    # Many candidates give one question the same answer: that is no repetition.
+    assert repeated_answers([(FIRST, ESSAY), (FIRST, ESSAY)]) == set()
+
+
+def test_short_stock_replies_are_not_repeated():
+    pairs = [(FIRST, normalise("不知道")), (SECOND, normalise("不知道")), (THIRD, normalise("I am not sure about it."))]
+    pairs.append((object(), normalise("I am not sure about it.")))
+    assert repeated_answers(pairs) == set()
+
+
+def test_different_answers_on_one_topic_are_not_repeated():
+    one = normalise("自注意力机制让序列中的每个词都关注其他所有词，并用查询、键和值计算注意力权重。")
+    two = normalise("多头注意力把查询、键和值投影到多个子空间，让不同的头关注不同的关系，最后拼接起来。")
+    assert repeated_answers([(FIRST, one), (SECOND, two)]) == set()

@@ -469,3 +469,31 @@ def test_grading_a_question_spec_twice_encodes_its_references_once(grader, fake_
     cleaned = clean(FIRST_POINT_ONLY)
     demoted = without_words(cleaned, grader.prepare(ATTENTION).prompt_words)
     assert fake_embedder.calls[before:] == [[cleaned, *split_units(cleaned), demoted]]
+
+
+# -- repeated answers in one submission ---------------------------------------------------
+
+
+def test_one_answer_pasted_under_two_questions_is_flagged_and_capped_at_50(grader):
+    attention, gradient = grader.prepare(ATTENTION), grader.prepare(GRADIENT)
+    essay = REFERENCE + " " + GRADIENT.references[0]
+    pasted = grader.grade_pairs([(attention, essay), (gradient, essay)])
+    for result, question in zip(pasted, (attention, gradient)):
+        alone = grader.grade(question, essay)
+        assert "repeated_answer" in result.flags and "repeated_answer" not in alone.flags
+        # Graded as it would be alone, then capped.
+        assert result.breakdown["before_flags"] == alone.breakdown["before_flags"]
+        assert result.score == min(alone.score, 50)
+        assert any("another question of the submission" in line for line in result.feedback)
+    assert max(grader.grade(attention, essay).score, grader.grade(gradient, essay).score) > 50
+
+
+def test_the_same_answer_to_one_question_in_a_batch_is_not_repeated(grader):
+    results = grader.grade_many(ATTENTION, [PARAPHRASE, PARAPHRASE])
+    assert not any("repeated_answer" in r.flags for r in results)
+
+
+def test_distinct_answers_in_one_submission_are_not_repeated(grader):
+    attention, gradient = grader.prepare(ATTENTION), grader.prepare(GRADIENT)
+    results = grader.grade_pairs([(attention, PARAPHRASE), (gradient, GRADIENT.references[0])])
+    assert not any("repeated_answer" in r.flags for r in results)
