@@ -280,7 +280,7 @@ class Signals:
     precision: float  # how much of the answer is about some key point
     lexical_recall: float  # reference content words (not in the question) the answer uses, IDF-weighted
     lexical_precision: float  # answer content words (not in the question) found in the reference, IDF-weighted
-    length_ratio: float  # log(answer length / key points' length), clipped
+    length_ratio: float  # log(answer length / key points' length), clipped to [-4, LONGEST]
     stance: float  # +1 the answer opens with the reference's verdict (true/false, can/cannot), -1 the opposite
     # The reference's formulas (those the question does not write) that the answer writes,
     # weighted by length: where the answer is a formula, "2^(n-1)" against "2^n-1".
@@ -315,6 +315,13 @@ class Signals:
         return np.array([getattr(self, n) for n in names], dtype=np.float64)
 
 
+# Length earns nothing beyond e (about 2.7) times the key points' length: past that an
+# answer is complete or padded, and human grades do not rise with it (on ADS and
+# SciEntsBank a cap here or at e^2 cross-validates alike), while a higher cap let
+# padding with other questions' answers raise a grade.
+LONGEST = 1.0
+
+
 def signals_for(
     answer: EncodedAnswer, side: ReferenceSide, question: "PreparedQuestion", cross: bool, scale: float = 1.0
 ) -> Signals:
@@ -340,7 +347,7 @@ def signals_for(
     shared = question.weight(answer_words & reference_words)
     lexical_recall = shared / question.weight(reference_words) if reference_words else 0.0
     lexical_precision = shared / question.weight(answer_words) if answer_words else 0.0
-    length_ratio = float(np.clip(math.log(max(len(answer.text), 1) / side.length), -4.0, 2.0))
+    length_ratio = float(np.clip(math.log(max(len(answer.text), 1) / side.length), -4.0, LONGEST))
     written = side.formulas & answer.formulas
     formula = sum(map(len, written)) / sum(map(len, side.formulas)) if written else 0.0
     return Signals(

@@ -180,3 +180,18 @@ def test_a_reference_that_only_restates_the_question_keeps_its_words(grader):
     spec = QuestionSpec(prompt="What separates salt from water?", references=("Salt, water.",))
     side = grader.prepare(spec).references[0]
     assert np.array_equal(side.demoted_vector, side.vector)
+
+
+# -- length -----------------------------------------------------------------------------------
+
+
+def test_length_earns_nothing_beyond_longest(grader):
+    from quizsvc.scoring.signals import LONGEST
+
+    reference = STACK.references[0]
+    assert grader.grade(STACK, reference).breakdown["signals"]["length_ratio"] == pytest.approx(0.0, abs=0.1)
+    twice, six, twelve = (
+        grader.grade(STACK, reference * times).breakdown["signals"]["length_ratio"] for times in (2, 6, 12)
+    )
+    assert twice == pytest.approx(np.log(2), abs=0.1) and twice < LONGEST
+    assert six == twelve == LONGEST
