@@ -90,6 +90,21 @@ def test_use_sets_and_resets_an_organisations_parameters(runner, app, dataset, t
     assert runner.invoke(args=["grader", "use", "--org", "acme"]).exit_code == 2
 
 
+def test_use_refuses_a_file_over_signals_this_grader_does_not_compute(runner, app, dataset, tmp_path):
+    output = tmp_path / "old.json"
+    _ok(runner.invoke(args=["grader", "calibrate", "--data", str(dataset), "-o", str(output)]))
+    payload = json.loads(output.read_text(encoding="utf-8"))
+    payload["models"]["full"]["features"][0] = "lexical_overlap"  # as from another grader version
+    output.write_text(json.dumps(payload), encoding="utf-8")
+    _ok(runner.invoke(args=["orgs", "create", "acme"]))
+    refused = runner.invoke(args=["grader", "use", str(output), "--org", "acme"])
+    assert refused.exit_code != 0
+    assert "uses signals this grader does not compute: lexical_overlap" in refused.output
+    with app.app_context():
+        organisation_id = accounts.get_organisation(db.session, name="acme").id
+        assert grading.organisation_parameters(db.session, organisation_id=organisation_id) is None
+
+
 def test_score_against_a_stored_question(runner, app, seed_bank_path):
     _ok(runner.invoke(args=["bank", "import", str(seed_bank_path)]))
     with app.app_context():

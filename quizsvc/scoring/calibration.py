@@ -185,6 +185,13 @@ def parse_parameters(text: str, *, source: str = "<parameters>") -> Parameters:
         }
         if set(models) != {"full", "semantic"}:
             raise ValueError("needs exactly the models 'full' and 'semantic'")
+        from quizsvc.scoring.signals import Signals
+
+        for key, model in sorted(models.items()):
+            unknown = [f for f in model.features if f not in Signals.NUMERIC]
+            if unknown:
+                # A file fitted by another grader version: refit it (quizsvc grader calibrate).
+                raise ValueError(f"model '{key}' uses signals this grader does not compute: {', '.join(unknown)}")
         scale = float(data.get("cross_lingual_scale", 1.0))
         if not 0.0 < scale <= 1.0:
             raise ValueError("cross_lingual_scale must be in (0, 1]")

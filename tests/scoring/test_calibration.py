@@ -17,7 +17,7 @@ from quizsvc.scoring.calibration import (
 )
 from quizsvc.scoring.signals import Signals
 
-FEATURES = ("a", "b")
+FEATURES = ("recall", "precision")  # any two signals the grader computes
 
 
 def synthetic(n=200, seed=1):
@@ -150,7 +150,7 @@ def test_row_weights_change_the_fit():
 
 def two_models():
     x, y = synthetic()
-    return {"full": fit(x, y, FEATURES), "semantic": fit(x[:, :1], y, ("a",))}
+    return {"full": fit(x, y, FEATURES), "semantic": fit(x[:, :1], y, FEATURES[:1])}
 
 
 def test_make_and_parse_parameters_round_trip_with_the_same_digest():
@@ -189,8 +189,11 @@ def valid_payload() -> dict:
         lambda d: json.dumps({**d, "models": {"full": d["models"]["full"]}}),
         lambda d: json.dumps({**d, "models": {**d["models"], "extra": d["models"]["full"]}}),
         lambda d: json.dumps({**d, "models": {**d["models"], "full": {**d["models"]["full"], "surprise": 1}}}),
-        lambda d: json.dumps({**d, "models": {**d["models"], "full": {"features": ["a"]}}}),
+        lambda d: json.dumps({**d, "models": {**d["models"], "full": {"features": ["recall"]}}}),
         lambda d: json.dumps({k: v for k, v in d.items() if k != "name"}),
+        lambda d: json.dumps(
+            {**d, "models": {**d["models"], "full": {**d["models"]["full"], "features": ["recall", "lexical_overlap"]}}}
+        ),
     ],
     ids=[
         "not-json",
@@ -202,11 +205,19 @@ def valid_payload() -> dict:
         "unknown-field",
         "missing-fields",
         "no-name",
+        "unknown-signal",
     ],
 )
 def test_malformed_parameter_text_raises_value_error_naming_the_source(mangle):
     with pytest.raises(ValueError, match=r"^params/broken\.json: not a usable grader parameter file: "):
         parse_parameters(mangle(valid_payload()), source="params/broken.json")
+
+
+def test_a_model_over_a_signal_the_grader_does_not_compute_is_refused_by_name():
+    payload = valid_payload()
+    payload["models"]["semantic"]["features"] = ["lexical_overlap"]
+    with pytest.raises(ValueError, match="model 'semantic' uses signals this grader does not compute: lexical_overlap"):
+        parse_parameters(json.dumps(payload))
 
 
 def test_load_parameters_names_the_file_it_could_not_use(tmp_path):
