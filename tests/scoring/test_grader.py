@@ -354,7 +354,7 @@ def test_without_neighbours_nothing_is_off_topic(grader):
 def test_reference_copy_is_flagged_for_review_but_not_capped(grader, spec):
     result = grader.grade(spec, spec.references[0])
     assert result.flags == ("reference_copy",)
-    assert result.score == round(result.breakdown["before_flags"])
+    assert abs(result.score - result.breakdown["before_flags"]) <= 0.55  # not capped: only rounded
     assert result.score >= 85
     assert "Near-verbatim copy of the reference answer: graded, for review." in result.feedback
 
