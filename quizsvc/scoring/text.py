@@ -27,6 +27,10 @@ _MARKDOWN = [
     (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M), ""),
     (re.compile(r"^\s*[-*_]{3,}\s*$", re.M), ""),
 ]
+# Invisible format characters (Unicode category Cf) that text copied from web pages and
+# documents carries: soft hyphens, zero-width spaces and joiners, direction marks, byte
+# order marks. A reader does not see them; left in, "self\u00adattention" would be two words.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
 # Clause ends: sentence punctuation in either script, semicolons, line breaks, and an
 # English full stop followed by a space (not "3.5", "e.g." or "i.e.").
 _UNIT_END = re.compile(
@@ -63,8 +67,9 @@ def strip_markdown(text: str) -> str:
 
 
 def readable(text: str) -> str:
-    """The text as a person reads it, in its own script: NFKC, markdown gone."""
-    return strip_markdown(unicodedata.normalize("NFKC", text or "")).strip()
+    """The text as a person reads it, in its own script: NFKC, invisible characters and
+    markdown gone."""
+    return strip_markdown(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text or ""))).strip()
 
 
 def clean(text: str) -> str:

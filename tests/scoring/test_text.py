@@ -45,6 +45,21 @@ def test_normalise_lower_cases_and_collapses_whitespace():
     assert normalise("  Self-Attention \t  IS   Great  ") == "self-attention is great"
 
 
+@pytest.mark.parametrize(
+    ("pasted", "typed"),
+    [
+        ("self\u00adattention", "selfattention"),  # soft hyphen
+        ("自注\u200b意力机制", "自注意力机制"),  # zero-width space
+        ("\ufeffKV cache", "KV cache"),  # byte order mark
+        ("BERT\u200d 是\u200e编码器", "BERT 是编码器"),  # zero-width joiner, direction mark
+    ],
+)
+def test_invisible_characters_of_pasted_text_are_dropped(pasted, typed):
+    assert normalise(pasted) == normalise(typed)
+    assert content_words(normalise(pasted)) == content_words(normalise(typed))
+    assert clean(pasted) == clean(typed)
+
+
 def test_clean_keeps_case_but_normalises_script_and_width():
     assert clean("  **Transformer** 的自注意力機制 ＡＢＣ ") == "Transformer 的自注意力机制 ABC"
 
