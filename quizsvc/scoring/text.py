@@ -6,6 +6,7 @@ lower case, whitespace collapsed. Candidates write in either Chinese script or E
 so all matching happens on this one form.
 """
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -31,6 +32,17 @@ _MARKDOWN = [
 # documents carries: soft hyphens, zero-width spaces and joiners, direction marks, byte
 # order marks. A reader does not see them; left in, "self\u00adattention" would be two words.
 _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+# HTML from a rich-text editor (a hiring platform may pass its answer field on as it is):
+# only a text with closing block tags or line breaks is read as markup, and only the tags
+# of formatted text go, so "List<String>", "a<b" or a bare "<div>" stay as written. Block
+# tags end a line, as they do on screen.
+_HTML_MARKUP = re.compile(r"</(?:p|div|li|h[1-6]|blockquote|pre|td|tr)\s*>|<br\s*/?>", re.I)
+_HTML_TAG_NAMES = (
+    r"p|div|br|hr|li|ul|ol|h[1-6]|blockquote|pre|table|tr|td|th|thead|tbody"
+    r"|span|b|i|u|s|em|strong|code|sub|sup|a|font|mark"
+)
+_HTML_BLOCK = re.compile(r"</?(?:p|div|br|hr|li|ul|ol|h[1-6]|blockquote|pre|table|tr)\b[^<>]*>", re.I)
+_HTML_INLINE = re.compile(rf"</?(?:{_HTML_TAG_NAMES})\b[^<>]*>", re.I)
 # Clause ends: sentence punctuation in either script, semicolons, line breaks, and an
 # English full stop followed by a space (not "3.5", "e.g." or "i.e.").
 _UNIT_END = re.compile(
@@ -61,6 +73,10 @@ def script_variants(text: str) -> list[str]:
 
 
 def strip_markdown(text: str) -> str:
+    """Markdown and rich-text HTML reduced to their words (HTML entities decoded)."""
+    if _HTML_MARKUP.search(text):
+        # Entities decode to characters NFKC has not seen yet ("&nbsp;" is a no-break space).
+        text = unicodedata.normalize("NFKC", html.unescape(_HTML_INLINE.sub("", _HTML_BLOCK.sub("\n", text))))
     for pattern, replacement in _MARKDOWN:
         text = pattern.sub(replacement, text)
     return text

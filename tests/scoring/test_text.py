@@ -10,6 +10,7 @@ from quizsvc.scoring.text import (
     language_of,
     normalise,
     question_word_spans,
+    readable,
     script_variants,
     split_units,
     squash,
@@ -58,6 +59,21 @@ def test_invisible_characters_of_pasted_text_are_dropped(pasted, typed):
     assert normalise(pasted) == normalise(typed)
     assert content_words(normalise(pasted)) == content_words(normalise(typed))
     assert clean(pasted) == clean(typed)
+
+
+def test_rich_text_html_is_read_as_its_words_and_lines():
+    html = "<p>自注意力让每个词关注所有词。</p><ul><li>用<strong>查询</strong>、键和值</li><li>复杂度 O(n&lt;sup&gt;2&lt;/sup&gt;)</li></ul>"
+    assert readable(html).split() == ["自注意力让每个词关注所有词。", "用查询、键和值", "复杂度", "O(n<sup>2</sup>)"]
+    assert split_units(clean(html)) == ["自注意力让每个词关注所有词。", "用查询、键和值", "复杂度 O(n<sup>2</sup>)"]
+    assert normalise("<p>Self-attention&nbsp;relates every token.</p>") == "self-attention relates every token."
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["List<String> 是泛型", "当 a<b 且 b>c 时", "用 <div> 和 <span> 布局", "<b>粗体</b> 只是一个例子"],
+)
+def test_angle_brackets_outside_rich_text_markup_stay(text):
+    assert readable(text) == text
 
 
 def test_clean_keeps_case_but_normalises_script_and_width():
