@@ -37,12 +37,8 @@ _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2
 # of formatted text go, so "List<String>", "a<b" or a bare "<div>" stay as written. Block
 # tags end a line, as they do on screen.
 _HTML_MARKUP = re.compile(r"</(?:p|div|li|h[1-6]|blockquote|pre|td|tr)\s*>|<br\s*/?>", re.I)
-_HTML_TAG_NAMES = (
-    r"p|div|br|hr|li|ul|ol|h[1-6]|blockquote|pre|table|tr|td|th|thead|tbody"
-    r"|span|b|i|u|s|em|strong|code|sub|sup|a|font|mark"
-)
 _HTML_BLOCK = re.compile(r"</?(?:p|div|br|hr|li|ul|ol|h[1-6]|blockquote|pre|table|tr)\b[^<>]*>", re.I)
-_HTML_INLINE = re.compile(rf"</?(?:{_HTML_TAG_NAMES})\b[^<>]*>", re.I)
+_HTML_INLINE = re.compile(r"</?(?:td|th|thead|tbody|span|b|i|u|s|em|strong|code|sub|sup|a|font|mark)\b[^<>]*>", re.I)
 # Clause ends: sentence punctuation in either script, semicolons, line breaks, and an
 # English full stop followed by a space (not "3.5", "e.g." or "i.e.").
 _UNIT_END = re.compile(
