@@ -4,7 +4,7 @@ and the similarity of what an answer says beyond the question."""
 import numpy as np
 import pytest
 
-from quizsvc.scoring.signals import QuestionSpec, asks_verdict, encode_answers, verdict
+from quizsvc.scoring.signals import LONGEST, QuestionSpec, asks_verdict, encode_answers, verdict
 from quizsvc.scoring.text import content_words, normalise
 
 STACK = QuestionSpec(
@@ -186,8 +186,6 @@ def test_a_reference_that_only_restates_the_question_keeps_its_words(grader):
 
 
 def test_length_earns_nothing_beyond_longest(grader):
-    from quizsvc.scoring.signals import LONGEST
-
     reference = STACK.references[0]
     assert grader.grade(STACK, reference).breakdown["signals"]["length_ratio"] == pytest.approx(0.0, abs=0.1)
     twice, six, twelve = (
