@@ -86,7 +86,10 @@ _RUN = 5
 
 
 def _runs(norm: str) -> frozenset[str]:
+    """The answer's five-character runs; none for an answer too short to compare."""
     letters = squash(norm)
+    if len(letters) < REPEAT_MIN_CHARS:
+        return frozenset()
     return frozenset(letters[i : i + _RUN] for i in range(len(letters) - _RUN + 1))
 
 
@@ -98,7 +101,7 @@ def repeated_answers(pairs: list[tuple[object, str]]) -> set[int]:
     questions = [id(question) for question, _ in pairs]
     if len(set(questions)) < 2:
         return set()
-    runs = [_runs(norm) if len(squash(norm)) >= REPEAT_MIN_CHARS else frozenset() for _, norm in pairs]
+    runs = [_runs(norm) for _, norm in pairs]
     found = set()
     for i in range(len(pairs)):
         for j in range(i + 1, len(pairs)):

@@ -28,17 +28,17 @@ _MARKDOWN = [
     (re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M), ""),
     (re.compile(r"^\s*[-*_]{3,}\s*$", re.M), ""),
 ]
-# Invisible format characters (Unicode category Cf) that text copied from web pages and
-# documents carries: soft hyphens, zero-width spaces and joiners, direction marks, byte
-# order marks. A reader does not see them; left in, "self\u00adattention" would be two words.
+# The invisible ones among Unicode's format characters (category Cf), which text copied
+# from web pages and documents carries: soft hyphens, zero-width spaces and joiners,
+# direction marks, byte order marks. A reader does not see them; left in, "self\u00adattention" would be two words.
 _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
 # HTML from a rich-text editor (a hiring platform may pass its answer field on as it is):
 # only a text with closing block tags or line breaks is read as markup, and only the tags
 # of formatted text go, so "List<String>", "a<b" or a bare "<div>" stay as written. Block
 # tags end a line, as they do on screen.
 _HTML_MARKUP = re.compile(r"</(?:p|div|li|h[1-6]|blockquote|pre|td|tr)\s*>|<br\s*/?>", re.I)
-_HTML_BLOCK = re.compile(r"</?(?:p|div|br|hr|li|ul|ol|h[1-6]|blockquote|pre|table|tr)\b[^<>]*>", re.I)
-_HTML_INLINE = re.compile(r"</?(?:td|th|thead|tbody|span|b|i|u|s|em|strong|code|sub|sup|a|font|mark)\b[^<>]*>", re.I)
+_HTML_BLOCK = re.compile(r"</?(?:p|div|br|hr|li|ul|ol|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th)\b[^<>]*>", re.I)
+_HTML_INLINE = re.compile(r"</?(?:span|b|i|u|s|em|strong|code|sub|sup|a|font|mark)\b[^<>]*>", re.I)
 # Clause ends: sentence punctuation in either script, semicolons, line breaks, and an
 # English full stop followed by a space (not "3.5", "e.g." or "i.e.").
 _UNIT_END = re.compile(

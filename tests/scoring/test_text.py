@@ -66,6 +66,7 @@ def test_rich_text_html_is_read_as_its_words_and_lines():
     assert readable(html).split() == ["自注意力让每个词关注所有词。", "用查询、键和值", "复杂度", "O(n<sup>2</sup>)"]
     assert split_units(clean(html)) == ["自注意力让每个词关注所有词。", "用查询、键和值", "复杂度 O(n<sup>2</sup>)"]
     assert normalise("<p>Self-attention&nbsp;relates every token.</p>") == "self-attention relates every token."
+    assert readable("<table><tr><td>栈</td><td>后进先出</td></tr></table>").split() == ["栈", "后进先出"]
 
 
 @pytest.mark.parametrize(
