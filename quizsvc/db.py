@@ -5,6 +5,8 @@ The session's life is owned outside the code that uses it: one session per reque
 services only flush.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, g
@@ -64,6 +66,22 @@ def begin_write(session: Session) -> None:
             return
         session.commit()
     session.connection(execution_options={WRITE_INTENT: True})
+
+
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[Session]:
+    """The block as one writer transaction: committed once at its end, rolled back on any error.
+
+    Every request that writes (``api.idempotency.mutation``, the candidate's page) and every
+    job step runs in one of these: nothing commits part-way.
+    """
+    begin_write(session)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def make_engine(url: str) -> Engine:

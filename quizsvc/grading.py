@@ -1,5 +1,8 @@
 """The grader as an app subsystem: one embedder per process (loaded on first use), the
-reference-vector cache, and the parameters each organisation grades with."""
+reference-vector cache, the parameters each organisation grades with, and what follows a
+submission."""
+
+import logging
 
 from flask import Flask, current_app
 
@@ -9,6 +12,8 @@ from quizsvc.scoring.embedding import CachingEmbedder, SentenceTransformerEmbedd
 from quizsvc.scoring.grader import Grader
 from quizsvc.services import attempts
 from quizsvc.services.grading import PreparedCache, SqlVectorStore, organisation_parameters, prepare_stored
+
+log = logging.getLogger(__name__)
 
 
 class Grading:
@@ -43,10 +48,20 @@ class Grading:
         known = {digest: grader.parameters for digest, grader in self._state()["graders"].items()}
         return self.grader(organisation_parameters(session, organisation_id=organisation_id, known=known))
 
-    def grade_submitted(self, session, *, attempt_id: int, organisation_id: int):
-        """Grade a submitted attempt with its organisation's grader (nothing to do once graded)."""
-        grader = self.grader_for(session, organisation_id=organisation_id)
-        return attempts.grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id)
+    def submitted(self, session, attempt) -> None:
+        """What follows a submission, decided here and nowhere else (``attempts.submit`` calls it).
+
+        Today: grade now, inside the submitting transaction, so the submission and its
+        grades commit together. A background worker would be handed the attempt here
+        instead. Grading that fails is rolled back alone: the submission still commits
+        and the sweeper grades it later.
+        """
+        grader = self.grader_for(session, organisation_id=attempt.organisation_id)
+        try:
+            with session.begin_nested():
+                attempts.grade(session, grader=grader, cache=self.prepared, attempt=attempt)
+        except Exception:  # noqa: BLE001 - the submission must stand whatever grading does
+            log.exception("grading attempt %s failed; it stays submitted for the sweeper", attempt.id)
 
     def practice(self, session, *, item) -> dict:
         """The grade of one saved answer, shown and not stored (mock quizzes, feedback after each answer)."""

@@ -9,7 +9,7 @@ import threading
 
 from flask import Flask
 
-from quizsvc.db import begin_write, db
+from quizsvc.db import db, unit_of_work
 from quizsvc.grading import grading
 from quizsvc.services import attempts, idempotency
 
@@ -17,18 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def _in_transaction(app: Flask, work):
-    with app.app_context():
-        session = db.sessionmaker()()
-        try:
-            begin_write(session)
-            result = work(session)
-            session.commit()
-            return result
-        except Exception:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    with app.app_context(), db.sessionmaker()() as session, unit_of_work(session):
+        return work(session)
 
 
 def sweep(app: Flask, *, progress=None) -> dict:

@@ -1,13 +1,13 @@
-"""Attempts, for the organisation: invite, read, cancel, review, regrade, and the score report."""
+"""Attempts, for the organisation: invite, read, cancel, a new link, review, regrade, and the score report."""
 
 from flask import Response, current_app, url_for
 from flask.views import MethodView
 
 from quizsvc import reports as render
+from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, requires
-from quizsvc.api.base import Blueprint
+from quizsvc.api.base import Blueprint, html_page, other_formats
 from quizsvc.api.idempotency import mutation
-from quizsvc.api.quizzes import html_page
 from quizsvc.db import db
 from quizsvc.grading import grading
 from quizsvc.schemas.attempt import (
@@ -28,7 +28,8 @@ blp = Blueprint("attempts", __name__, url_prefix="/api/v1/attempts", description
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL: QUIZSVC_PUBLIC_URL when set (behind a proxy), else the request's host."""
+    """An absolute URL: QUIZSVC_PUBLIC_URL when set, else the request's host (in production
+    one of QUIZSVC_TRUSTED_HOSTS: the settings refuse to start otherwise)."""
     base = current_app.config.get("QUIZSVC_PUBLIC_URL")
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
@@ -42,12 +43,17 @@ def _view(attempt, *, detail: bool = False) -> dict:
     }
 
 
+def _with_access(attempt, token: str) -> dict:
+    return {**_view(attempt), "token": token, "link": external_url("take.page", token=token)}
+
+
 @blp.route("")
 class Attempts(MethodView):
     @requires("viewer")
     @blp.arguments(AttemptQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, AttemptSchema(many=True))
+    @blp.response(200, AttemptSchema(many=True), example=[ex.ATTEMPT])
     @blp.paginate()
+    @blp.doc(operationId="listAttempts")
     def get(self, pagination_parameters, **filters):
         """List attempts, by quiz, candidate or status"""
         items, total = attempts.get_all(
@@ -62,48 +68,67 @@ class Attempts(MethodView):
 
     @requires("recruiter")
     @mutation
-    @blp.arguments(AttemptCreateSchema)
-    @blp.response(201, NewAttemptSchema)
+    @blp.arguments(AttemptCreateSchema, example=ex.INVITE_IN)
+    @blp.response(201, NewAttemptSchema, example=ex.NEW_ATTEMPT)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="inviteCandidate")
     def post(self, attempt_in):
         """Invite a candidate: the response carries the candidate's token and link, shown once"""
         me = principal()
         attempt, token = attempts.create(
             db.session, organisation_id=me.organisation_id, key_id=me.key_id, attempt_in=attempt_in
         )
-        return {**_view(attempt), "token": token, "link": external_url("take.page", token=token)}
+        return _with_access(attempt, token)
 
 
-@blp.route("/<int:attempt_id>")
+@blp.route("/<id:attempt_id>")
 class AttemptById(MethodView):
     @requires("viewer")
-    @blp.response(200, AttemptDetailSchema)
+    @blp.response(200, AttemptDetailSchema, example=ex.GRADED)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="getAttempt")
     def get(self, attempt_id):
         """Get an attempt with every answer, grade and override"""
         attempt = attempts.get(db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id)
         return _view(attempt, detail=True)
 
 
-@blp.route("/<int:attempt_id>/cancel")
+@blp.route("/<id:attempt_id>/cancel")
 class AttemptCancel(MethodView):
     @requires("recruiter")
     @mutation
-    @blp.response(200, AttemptSchema)
+    @blp.response(200, AttemptSchema, example=ex.CANCELLED)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="cancelAttempt")
     def post(self, attempt_id):
         """Cancel an invited or started attempt"""
         attempt = attempts.cancel(db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id)
         return _view(attempt)
 
 
-@blp.route("/<int:attempt_id>/regrade")
+@blp.route("/<id:attempt_id>/link")
+class AttemptLink(MethodView):
+    @requires("recruiter")
+    @mutation
+    @blp.response(200, NewAttemptSchema, example=ex.NEW_ATTEMPT)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="reissueAttemptLink")
+    def post(self, attempt_id):
+        """Issue a new token and link for an open attempt; the old ones stop working ("resend link")"""
+        attempt, token = attempts.reissue_token(
+            db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id
+        )
+        return _with_access(attempt, token)
+
+
+@blp.route("/<id:attempt_id>/regrade")
 class AttemptRegrade(MethodView):
     @requires("admin")
     @mutation
-    @blp.arguments(RegradeInSchema)
-    @blp.response(200, AttemptDetailSchema)
+    @blp.arguments(RegradeInSchema, example=ex.REGRADE_IN)
+    @blp.response(200, AttemptDetailSchema, example=ex.GRADED)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="regradeAttempt")
     def post(self, regrade_in, attempt_id):
         """Grade a graded attempt again with the current grader; earlier grades stay"""
         organisation_id = principal().organisation_id
@@ -118,11 +143,12 @@ class AttemptRegrade(MethodView):
         return _view(attempts.get(db.session, organisation_id=organisation_id, attempt_id=attempt_id), detail=True)
 
 
-@blp.route("/<int:attempt_id>/responses/<int:position>")
+@blp.route("/<id:attempt_id>/responses/<id:position>")
 class AttemptResponse(MethodView):
     @requires("viewer")
-    @blp.response(200, ResponseSchema)
+    @blp.response(200, ResponseSchema, example=ex.RESPONSE)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="getAttemptResponse")
     def get(self, attempt_id, position):
         """Get one answer with its grade history and overrides"""
         item = attempts.question_of(
@@ -131,13 +157,14 @@ class AttemptResponse(MethodView):
         return response_view(item)
 
 
-@blp.route("/<int:attempt_id>/responses/<int:position>/overrides")
+@blp.route("/<id:attempt_id>/responses/<id:position>/overrides")
 class AttemptOverride(MethodView):
     @requires("recruiter")
     @mutation
-    @blp.arguments(OverrideInSchema)
-    @blp.response(201, ResponseSchema)
+    @blp.arguments(OverrideInSchema, example=ex.OVERRIDE_IN)
+    @blp.response(201, ResponseSchema, example=ex.OVERRIDDEN)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="overrideGrade")
     def post(self, override_in, attempt_id, position):
         """Override a grade with a score and a reason; the machine grade stays beside it"""
         me = principal()
@@ -152,12 +179,14 @@ class AttemptOverride(MethodView):
         return response_view(item)
 
 
-@blp.route("/<int:attempt_id>/report")
+@blp.route("/<id:attempt_id>/report")
 class AttemptReport(MethodView):
     @requires("viewer")
     @blp.arguments(ReportQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, AttemptReportSchema)
+    @blp.response(200, AttemptReportSchema, example=ex.REPORT)
+    @blp.doc(**other_formats("csv", "html", "pdf"))
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="getAttemptReport")
     def get(self, attempt_id, format):
         """The attempt's score report as JSON, CSV, HTML (inline SVG charts) or PDF"""
         report = reports.attempt_report(db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id)

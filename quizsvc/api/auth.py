@@ -1,4 +1,9 @@
-"""Bearer API keys: every /api/v1 view declares the role it needs with ``@requires``."""
+"""Bearer credentials: every /api/v1 view declares what it takes.
+
+``@requires(role)``: an API key with at least that role. ``@candidate_access``: a
+candidate's attempt token. Each credential works only where it belongs: the other kind
+is recognised and refused with a 403, an unknown one is a 401.
+"""
 
 from dataclasses import dataclass
 from functools import wraps
@@ -7,7 +12,18 @@ from flask import g, request
 from flask_smorest import Blueprint
 
 from quizsvc.db import db
+from quizsvc.errors import Forbidden, Unauthorized
 from quizsvc.services import accounts, attempts
+
+
+def _responses(func) -> dict:
+    """What any authenticated call may answer besides its own responses."""
+    # 429: every call under /api/v1 is rate-limited (quizsvc.limits).
+    responses = {"401": "UNAUTHORIZED", "403": "FORBIDDEN", "429": "TOO_MANY_REQUESTS", "500": "INTERNAL_SERVER_ERROR"}
+    if func.__name__ in ("post", "put", "patch"):
+        # Bodies are size-limited and must be JSON (see api._require_json).
+        responses.update({"413": "REQUEST_ENTITY_TOO_LARGE", "415": "UNSUPPORTED_MEDIA_TYPE"})
+    return responses
 
 
 @dataclass(frozen=True)
@@ -18,7 +34,7 @@ class Principal:
     role: str
 
 
-def _bearer_token() -> str | None:
+def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer":
@@ -32,7 +48,15 @@ def requires(role: str):
     def decorator(func):
         @wraps(func)
         def wrapper(*args, **kwargs):
-            key = accounts.authenticate(db.session, plaintext=_bearer_token(), needed_role=role)
+            token = bearer_token()
+            try:
+                key = accounts.authenticate(db.session, plaintext=token, needed_role=role)
+            except Unauthorized:
+                if token and token.startswith(attempts.TOKEN_PREFIX) and attempts.is_token(db.session, token=token):
+                    raise Forbidden(
+                        "A candidate token opens /api/v1/candidate/attempt only; this call needs an API key."
+                    ) from None
+                raise
             g.principal = Principal(
                 organisation_id=key.organisation_id,
                 organisation_name=key.organisation.name,
@@ -41,11 +65,8 @@ def requires(role: str):
             )
             return func(*args, **kwargs)
 
-        responses = {"401": "UNAUTHORIZED", "403": "FORBIDDEN", "500": "INTERNAL_SERVER_ERROR"}
-        if func.__name__ in ("post", "put", "patch"):
-            # Bodies are size-limited and must be JSON (see api._require_json).
-            responses.update({"413": "REQUEST_ENTITY_TOO_LARGE", "415": "UNSUPPORTED_MEDIA_TYPE"})
-        return Blueprint.doc(security=[{"bearerAuth": []}], responses=responses, **{"x-required-role": role})(wrapper)
+        doc = {"security": [{"bearerAuth": []}], "responses": _responses(func), "x-required-role": role}
+        return Blueprint.doc(**doc)(wrapper)
 
     return decorator
 
@@ -54,9 +75,9 @@ def principal() -> Principal:
     return g.principal
 
 
-def _candidate_token() -> str | None:
+def candidate_token() -> str | None:
     # The link a candidate is sent carries the token in the query; clients send it as a bearer.
-    return _bearer_token() or request.args.get("token") or None
+    return bearer_token() or request.args.get("token") or None
 
 
 def candidate_access(func):
@@ -64,10 +85,16 @@ def candidate_access(func):
 
     @wraps(func)
     def wrapper(*args, **kwargs):
-        g.candidate_attempt_id = attempts.id_for_token(db.session, token=_candidate_token())
+        token = candidate_token()
+        try:
+            g.candidate_attempt_id = attempts.id_for_token(db.session, token=token)
+        except Unauthorized:
+            if token and token.startswith(accounts.KEY_PREFIX) and accounts.is_key(db.session, plaintext=token):
+                raise Forbidden("API keys do not open the candidate API; send the attempt's token.") from None
+            raise
         return func(*args, **kwargs)
 
-    return Blueprint.doc(security=[{"candidateToken": []}], responses={"401": "UNAUTHORIZED"})(wrapper)
+    return Blueprint.doc(security=[{"candidateToken": []}], responses=_responses(func))(wrapper)
 
 
 def candidate_attempt_id() -> int:

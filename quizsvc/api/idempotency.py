@@ -1,22 +1,27 @@
-"""``@mutation``: every mutating view commits here, once, and honours ``Idempotency-Key``.
+"""``@mutation``: every mutating view runs as one unit of work and honours ``Idempotency-Key``.
 
 A retry with the same key and the same request gets the first response again (with
 ``Idempotent-Replayed: true``); the same key with another request is a 422. Failed calls
-(errors) are not recorded: retrying them runs them again.
+(errors) are not recorded: retrying them runs them again. Secrets in a response (fields
+marked ``x-secret``, such as a new candidate token) are never kept: a replay leaves them out.
 """
 
+import json
+import re
 from functools import wraps
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 
-from quizsvc.db import begin_write, db
+from quizsvc.db import begin_write, db, unit_of_work
 from quizsvc.errors import ServiceError
 from quizsvc.services import idempotency
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
+# Visible ASCII, no spaces: what UUIDs, ULIDs and the usual key formats are made of.
+KEY_PATTERN = "^[!-~]+$"
 
 
 class BadIdempotencyKey(ServiceError):
@@ -33,12 +38,12 @@ def _key() -> str | None:
     key = request.headers.get(HEADER)
     if key is None:
         return None
-    if not key or len(key) > MAX_KEY or not key.isprintable():
-        raise BadIdempotencyKey(f"{HEADER} must be 1-{MAX_KEY} printable characters.")
+    if len(key) > MAX_KEY or not re.fullmatch(KEY_PATTERN, key):
+        raise BadIdempotencyKey(f"{HEADER} must be 1-{MAX_KEY} visible ASCII characters (no spaces).")
     return key
 
 
-def _begin(key: str):
+def _begin(session, key: str):
     fingerprint = idempotency.fingerprint(
         method=request.method,
         path=request.path,
@@ -46,12 +51,23 @@ def _begin(key: str):
         body=request.get_data(cache=True),
     )
     try:
-        return idempotency.begin(db.session, scope=_scope(), key=key, fingerprint=fingerprint)
+        return idempotency.begin(session, scope=_scope(), key=key, fingerprint=fingerprint)
     except IntegrityError:
         # A concurrent call with the same key inserted first and has finished: read its record.
-        db.session.rollback()
-        begin_write(db.session)
-        return idempotency.begin(db.session, scope=_scope(), key=key, fingerprint=fingerprint)
+        session.rollback()
+        begin_write(session)
+        return idempotency.begin(session, scope=_scope(), key=key, fingerprint=fingerprint)
+
+
+def _kept(response: Response, secrets: tuple[str, ...]) -> str:
+    """The body a replay returns: the response's, without its secrets."""
+    body = response.get_data(as_text=True)
+    if not secrets or not response.is_json:
+        return body
+    data = json.loads(body)
+    if not isinstance(data, dict):
+        return body
+    return current_app.json.dumps({name: value for name, value in data.items() if name not in secrets})
 
 
 def _replay(record) -> Response:
@@ -62,19 +78,15 @@ def _replay(record) -> Response:
 
 def mutation(view):
     """Run a mutating view as one unit of work: writer transaction, idempotency, one commit."""
+    secrets = getattr(view, "secret_fields", ())
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        session = db.session
-        begin_write(session)
         key = _key()
-        record = _begin(key) if key is not None else None
-        if record is not None and record.status_code is not None:
-            session.rollback()
-            return _replay(record)
-        # Read now: after a rollback, reading it would open a new transaction.
-        record_id = record.id if record is not None else None
-        try:
+        with unit_of_work(db.session) as session:
+            record = _begin(session, key) if key is not None else None
+            if record is not None and record.status_code is not None:
+                return _replay(record)
             response = view(*args, **kwargs)
             if record is not None:
                 idempotency.complete(
@@ -82,21 +94,20 @@ def mutation(view):
                     record,
                     status_code=response.status_code,
                     content_type=response.content_type,
-                    body=response.get_data(as_text=True),
+                    body=_kept(response, secrets),
                 )
-            session.commit()
-        except Exception:
-            session.rollback()
-            if record_id is not None:
-                idempotency.forget(db.sessionmaker(), record_id=record_id)
-            raise
         return response
 
     header = {
         "in": "header",
         "name": HEADER,
         "required": False,
-        "schema": {"type": "string", "maxLength": MAX_KEY},
-        "description": "Retries with the same key get the first response again (kept 24 hours).",
+        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY, "pattern": KEY_PATTERN},
+        "description": (
+            f"1-{MAX_KEY} visible ASCII characters (no spaces), unique per request, e.g. a UUID. A retry with the "
+            "same key and the same request gets the first response again (`Idempotent-Replayed: true`; kept 24 "
+            "hours), without any secret it carried; while the first call runs, the retry waits for it. The same "
+            "key with another request is a 422."
+        ),
     }
     return Blueprint.doc(parameters=[header], responses={"400": "BAD_REQUEST", "409": "CONFLICT"})(wrapper)

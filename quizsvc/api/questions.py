@@ -2,6 +2,7 @@
 
 from flask.views import MethodView
 
+from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, requires
 from quizsvc.api.base import Blueprint
 from quizsvc.api.idempotency import mutation
@@ -23,8 +24,9 @@ blp = Blueprint("questions", __name__, url_prefix="/api/v1/questions", descripti
 class Questions(MethodView):
     @requires("viewer")
     @blp.arguments(QuestionQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, QuestionSchema(many=True))
+    @blp.response(200, QuestionSchema(many=True), example=[ex.QUESTION])
     @blp.paginate()
+    @blp.doc(operationId="listQuestions")
     def get(self, pagination_parameters, **filters):
         """List the latest version of each question"""
         items, total = questions.get_all(
@@ -39,9 +41,10 @@ class Questions(MethodView):
 
     @requires("recruiter")
     @mutation
-    @blp.arguments(QuestionCreateSchema)
-    @blp.response(201, QuestionSchema)
+    @blp.arguments(QuestionCreateSchema, example=ex.NEW_QUESTION)
+    @blp.response(201, QuestionSchema, example=ex.QUESTION)
     @blp.alt_response(409, response="CONFLICT")
+    @blp.doc(operationId="createQuestion")
     def post(self, question_in):
         """Create a question"""
         slug = question_in.pop("slug")
@@ -50,12 +53,13 @@ class Questions(MethodView):
         )
 
 
-@blp.route("/<int:question_id>")
+@blp.route("/<id:question_id>")
 class QuestionById(MethodView):
     @requires("viewer")
     @blp.arguments(VersionQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, QuestionSchema)
+    @blp.response(200, QuestionSchema, example=ex.QUESTION)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="getQuestion")
     def get(self, question_id, version=None):
         """Get a question: its latest version, or the one asked for"""
         return questions.get(
@@ -64,9 +68,10 @@ class QuestionById(MethodView):
 
     @requires("recruiter")
     @mutation
-    @blp.arguments(QuestionContentSchema)
-    @blp.response(200, QuestionSchema)
+    @blp.arguments(QuestionContentSchema, example=ex.QUESTION_IN)
+    @blp.response(200, QuestionSchema, example=ex.QUESTION)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="updateQuestion")
     def put(self, question_in, question_id):
         """Replace a question's content, adding a version when it changed"""
         return questions.update(
@@ -77,16 +82,18 @@ class QuestionById(MethodView):
     @mutation
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="retireQuestion")
     def delete(self, question_id):
         """Retire a question: it leaves listings and quizzes, its versions stay readable"""
         questions.retire(db.session, organisation_id=principal().organisation_id, question_id=question_id)
 
 
-@blp.route("/<int:question_id>/versions")
+@blp.route("/<id:question_id>/versions")
 class QuestionVersions(MethodView):
     @requires("viewer")
-    @blp.response(200, QuestionVersionSummarySchema(many=True))
+    @blp.response(200, QuestionVersionSummarySchema(many=True), example=ex.VERSIONS)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="listQuestionVersions")
     def get(self, question_id):
         """List a question's versions"""
         return questions.get_versions(db.session, organisation_id=principal().organisation_id, question_id=question_id)

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from quizsvc.models import STATUSES
+from quizsvc.schemas.fields import Answer, Email, Id, Text
 from quizsvc.schemas.question import StrictSchema
 from quizsvc.schemas.quiz import MAX_LINK_HOURS
 from quizsvc.schemas.score import MAX_ANSWER, GradeSchema
@@ -13,13 +14,13 @@ MAX_TIME_SPENT = 24 * 3600
 
 
 class CandidateInSchema(StrictSchema):
-    external_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    external_id = Text(required=True, validate=validate.Length(min=1, max=200))
+    display_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    email = Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 
 
 class AttemptCreateSchema(StrictSchema):
-    quiz_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    quiz_id = Id(required=True)
     candidate = fields.Nested(CandidateInSchema, required=True)
     expires_in_hours = fields.Integer(
         validate=validate.Range(min=1, max=MAX_LINK_HOURS), metadata={"description": "Default: the quiz's."}
@@ -30,13 +31,13 @@ class AttemptQuerySchema(Schema):
     class Meta:
         unknown = "exclude"
 
-    quiz_id = fields.Integer(validate=validate.Range(min=1))
-    candidate_id = fields.Integer(validate=validate.Range(min=1))
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    quiz_id = Id()
+    candidate_id = Id()
+    status = Text(validate=validate.OneOf(STATUSES))
 
 
 class AnswerInSchema(StrictSchema):
-    answer = fields.String(required=True, validate=validate.Length(max=MAX_ANSWER))
+    answer = Answer(required=True, validate=validate.Length(max=MAX_ANSWER))
     time_spent_seconds = fields.Integer(
         validate=validate.Range(min=0, max=MAX_TIME_SPENT),
         metadata={"description": "Time on this question so far, as the client measured it."},
@@ -45,7 +46,7 @@ class AnswerInSchema(StrictSchema):
 
 class OverrideInSchema(StrictSchema):
     score = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=MAX_REASON))
+    reason = Text(required=True, validate=validate.Length(min=1, max=MAX_REASON))
 
 
 class RegradeInSchema(StrictSchema):
@@ -66,7 +67,7 @@ class CandidateQuerySchema(Schema):
     class Meta:
         unknown = "exclude"
 
-    external_id = fields.String(validate=validate.Length(min=1, max=200))
+    external_id = Text(validate=validate.Length(min=1, max=200))
 
 
 class OverrideSchema(Schema):
@@ -132,9 +133,16 @@ class AttemptSchema(Schema):
 
 
 class NewAttemptSchema(AttemptSchema):
-    token = fields.String(metadata={"description": "The candidate's access token. Shown once."})
+    """An attempt with its candidate's access: shown once, never kept (a replayed call returns the attempt alone)."""
+
+    token = fields.String(
+        metadata={"description": "The candidate's access token. Shown once; never replayed.", "x-secret": True}
+    )
     link = fields.String(
-        metadata={"description": "The candidate's page (carries the token); the API takes the same token."}
+        metadata={
+            "description": "The candidate's page (carries the token); the API takes the same token. Never replayed.",
+            "x-secret": True,
+        }
     )
 
 
@@ -168,6 +176,9 @@ class CandidateAttemptSchema(Schema):
     deadline = fields.DateTime(allow_none=True)
     seconds_left = fields.Integer(allow_none=True)
     submitted_at = fields.DateTime(allow_none=True)
+    auto_submitted = fields.Boolean(
+        metadata={"description": "Submitted by the time limit, with the answers saved by then."}
+    )
     max_answer_length = fields.Integer()
     question_count = fields.Integer()
     questions = fields.List(fields.Nested(CandidateQuestionSchema), metadata={"description": "Once started."})

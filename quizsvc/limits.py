@@ -1,0 +1,122 @@
+"""Rate limits (Flask-Limiter): per API key, per candidate token, per client address for failed authentication.
+
+``init_app(app)`` gives the app its own limiter (``limiter(app)``). Each limit is a
+setting (``QUIZSVC_RATELIMIT_*``, in the notation of the ``limits`` package; empty turns it
+off) and one shared bucket per caller across every /api and /take route. Counts live in
+memory (per process) unless ``QUIZSVC_RATELIMIT_STORAGE_URI`` names a shared store such as
+Redis, which every worker and machine then shares; if that store is down, each process
+counts in memory until it is back. A refused request is a 429 in the error envelope with
+``Retry-After`` and ``X-RateLimit-*`` headers. Buckets are named by hashes: no credential
+is ever written to the store.
+
+Other parts add their own limits with ``limit(app, setting, key=...)`` (a practice page, a
+partner adapter): the same store, headers and envelope.
+"""
+
+import hashlib
+
+from flask import Flask, current_app, request
+from flask_limiter import ApplicationLimit, Limiter, RouteLimit
+
+from quizsvc.services.accounts import KEY_PREFIX
+from quizsvc.services.attempts import TOKEN_PREFIX
+from quizsvc.web import COOKIE as TAKE_COOKIE
+
+LIMITED_PATHS = ("/api/", "/take")
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()[:32]
+
+
+def _bearer() -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def api_key() -> str:
+    """The bucket of the API key the request carries ("": none, the limit does not apply)."""
+    token = _bearer()
+    return f"key:{_digest(token)}" if token and not token.startswith(TOKEN_PREFIX) else ""
+
+
+def candidate_token() -> str:
+    """The bucket of the candidate token: a bearer, the link's ?token= or the page's cookie."""
+    bearer = _bearer()
+    token = bearer if bearer.startswith(TOKEN_PREFIX) else ""
+    token = token or request.args.get("token", "") or request.cookies.get(TAKE_COOKIE, "")
+    return f"candidate:{_digest(token)}" if token and not token.startswith(KEY_PREFIX) else ""
+
+
+def client_address() -> str:
+    # Behind QUIZSVC_PROXY_COUNT proxies, ProxyFix has already put the client's own address here.
+    return f"address:{request.remote_addr or 'unknown'}"
+
+
+def _setting(name: str):
+    return lambda: current_app.config[name]
+
+
+def _per(setting: str, key, what: str, **options) -> ApplicationLimit:
+    """One shared bucket per value of ``key`` across every limited route."""
+    return ApplicationLimit(
+        _setting(setting),
+        key_function=key,
+        scope=setting.removeprefix("QUIZSVC_RATELIMIT_").lower(),
+        error_message=f"Too many {what}; retry after the time in Retry-After.",
+        **options,
+    )
+
+
+def _unauthenticated(response) -> bool:
+    return response.status_code == 401
+
+
+def init_app(app: Flask) -> None:
+    config = app.config
+    prefix = config["QUIZSVC_RATELIMIT_KEY_PREFIX"]
+    uri = config["QUIZSVC_RATELIMIT_STORAGE_URI"]
+    # Redis's own key prefix too, so that clearing this limiter's counts never touches another's.
+    options = {"key_prefix": prefix} if uri.startswith(("redis", "valkey")) else {}
+    limiter = Limiter(
+        key_func=client_address,
+        application_limits=[
+            # A request without the credential is outside its limit (not one empty-named bucket).
+            _per("QUIZSVC_RATELIMIT_API_KEY", api_key, "requests with this API key", exempt_when=lambda: not api_key()),
+            _per(
+                "QUIZSVC_RATELIMIT_CANDIDATE",
+                candidate_token,
+                "requests with this candidate token",
+                exempt_when=lambda: not candidate_token(),
+            ),
+            # Counted on failures only; once over, every request from the address waits.
+            _per(
+                "QUIZSVC_RATELIMIT_AUTH_FAILURES",
+                client_address,
+                "failed authentications from this address",
+                deduct_when=_unauthenticated,
+            ),
+        ],
+        storage_uri=uri,
+        storage_options=options,
+        key_prefix=prefix,
+        headers_enabled=True,
+        in_memory_fallback_enabled=True,
+    )
+    limiter.request_filter(lambda: not request.path.startswith(LIMITED_PATHS))
+    limiter.init_app(app)
+    app.extensions["quizsvc.limits"] = limiter
+
+
+def limiter(app: Flask | None = None) -> Limiter:
+    return (app or current_app).extensions["quizsvc.limits"]
+
+
+def limit(app: Flask, setting: str, *, key, scope: str) -> RouteLimit:
+    """A further limit from the setting ``setting``, to decorate a view or a blueprint with."""
+    return limiter(app).shared_limit(_setting(setting), scope, key_func=key)
+
+
+def reset(app: Flask) -> None:
+    """Forget every count (tests; an operator after an incident)."""
+    limiter(app).reset()
