@@ -164,3 +164,44 @@ def test_bank_from_markdown_writes_an_importable_bank(runner, tmp_path):
     name, [item] = parse_bank(out.read_text(encoding="utf-8"))
     assert (name, item["prompt"]) == ("mini", "什麼是自注意力機制（Self-Attention）？")
     assert {"自注意力机制", "Self-Attention"} <= set(item["keywords"][0]["aliases"])
+
+
+def test_a_bank_with_unstorable_text_is_a_clean_error(runner, app, question_in, tmp_path):
+    import json
+
+    bad = tmp_path / "bank.json"
+    body = {"format": "quizsvc-bank/1", "name": "b", "questions": [{**question_in, "prompt": "a\x00b"}]}
+    bad.write_text(json.dumps(body), encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(bad), "--org", "fresh"])
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit
+    assert result.output == (
+        f"Error: {bad}: question 1 (self-attention): field 'prompt': "
+        "Must not contain NUL or unpaired surrogate characters.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["orgs", "create", "x" * 101], "Invalid value for 'NAME': must be at most 100 characters"),
+        # A byte that is not UTF-8 reaches Python as a lone surrogate (surrogateescape).
+        (["orgs", "create", "acme\udcff"], "Invalid value for 'NAME': must be UTF-8 text without NUL characters"),
+        (["keys", "create", "--org", "a", "--role", "viewer", "--name", "n" * 101], "must be at most 100 characters"),
+        (
+            ["keys", "revoke", str(2**31)],
+            "Invalid value for 'KEY_ID': 2147483648 is not in the range 1<=x<=2147483647.",
+        ),
+        (["regrade", "--attempt", str(2**40)], "is not in the range 1<=x<=2147483647"),
+        (["score", "--question-id", "1", "--org", "\udcff", "a"], "Invalid value for '--org'"),
+    ],
+)
+def test_command_line_text_and_ids_are_checked_before_the_database(runner, args, message):
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert message in result.output
+
+
+def test_a_pasted_answer_is_graded_cleaned_from_the_shell(runner):
+    result = runner.invoke(args=["score", "--reference", "pasted text", "pasted\x00text\ud800"])
+    assert result.exit_code == 0, result.output
+    assert '"score"' in result.output
