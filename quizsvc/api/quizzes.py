@@ -38,6 +38,7 @@ class Quizzes(MethodView):
     @mutation
     @blp.arguments(QuizCreateSchema, example=ex.QUIZ_IN)
     @blp.response(201, QuizSchema, example=ex.QUIZ)
+    @blp.alt_response(404, response="NOT_FOUND")
     @blp.doc(operationId="createQuiz")
     def post(self, quiz_in):
         """Create a quiz from a question list or a drawing rule"""
