@@ -59,10 +59,12 @@ class Bank:
 
 def _xml_kind(data: bytes) -> str | None:
     head = data[:4096].decode("utf-8", "ignore")
-    head = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", head, flags=re.S).lstrip("\ufeff \t\r\n")
-    if re.match(r"<quiz[\s>]", head):
+    head = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^[>]*(\[.*?\])?\s*>", "", head, flags=re.S)
+    head = head.lstrip("\ufeff \t\r\n")
+    if re.match(r"<quiz[\s/>]", head):
         return "moodle"
-    if re.match(r"<([\w-]+:)?(qti-assessment-item|manifest)[\s>]", head):
+    # QTI 2's assessmentItem too, so that the reader can say it is not QTI 3.0.
+    if re.match(r"<([\w-]+:)?(qti-assessment-item|assessmentItem|manifest)[\s/>]", head):
         return "qti"
     return None
 

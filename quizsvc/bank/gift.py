@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from quizsvc.bank.html_text import html_to_text
-from quizsvc.bank.imported import Found
+from quizsvc.bank.imported import Found, short_answer
 from quizsvc.bank.rubric_lines import RubricLineError, parse_rubric_lines, rubric_lines
 from quizsvc.bank.seed_markdown import strip_emphasis
 
@@ -38,26 +38,17 @@ class GiftError(ValueError):
     """A question GIFT cannot read; the message names the line and the field."""
 
 
+_ESCAPED = re.compile(r"\\([\\:#={}~n])")
+_RESTORE_TABLE = str.maketrans(_RESTORE)
+
+
 def _protect(text: str) -> str:
-    out, i = [], 0
-    while i < len(text):
-        if text[i] == "\\" and i + 1 < len(text):
-            nxt = text[i + 1]
-            if nxt == "n":
-                out.append("\n")
-                i += 2
-                continue
-            if nxt in _ESCAPES:
-                out.append(_ESCAPES[nxt])
-                i += 2
-                continue
-        out.append(text[i])
-        i += 1
-    return "".join(out)
+    """Escaped characters as placeholders, and "\\n" as a line break."""
+    return _ESCAPED.sub(lambda m: "\n" if m[1] == "n" else _ESCAPES[m[1]], text)
 
 
 def _restore(text: str) -> str:
-    return "".join(_RESTORE.get(char, char) for char in text)
+    return text.translate(_RESTORE_TABLE)
 
 
 def _text(raw: str, default_format: str) -> tuple[str, str, str]:
@@ -158,17 +149,10 @@ def _question(start: int, lines: list[str], category: str) -> Found | str:
         return "true/false"
     found = Found(location=f"line {start}", prompt=prompt, references=[], identifier=identifier, category=category)
     found.marked = [marked_prompt]
-    if reference:
-        found.references, found.marked = [reference], [marked_prompt, marked_reference]
-    if answers:
-        accepted = [text for fraction, text in _answers(answers, fmt, start) if fraction > 0]
-        if not accepted:
-            raise GiftError(f"line {start}: field 'answers': no answer earns credit")
-        if reference:
-            term, *aliases = accepted
-            found.keywords = [{"term": term, "aliases": aliases, "weight": 1.0, "required": False}]
-        else:
-            found.references, found.marked = accepted, [marked_prompt, *accepted]
+    answer_list = _answers(answers, fmt, start) if answers else []
+    if answers and not any(fraction > 0 for fraction, _ in answer_list):
+        raise GiftError(f"line {start}: field 'answers': no answer earns credit")
+    short_answer(found, answer_list, reference, marked_reference)
     for kind, value in _ID_TAGS.findall(" ".join(comments)):
         if kind == "id":
             found.identifier = value.strip()

@@ -2,7 +2,7 @@
 
 ``html_to_text`` reads rich text as a person sees it: paragraphs, line breaks, list items
 as "- " lines (nested lists indented two spaces a level, ordered lists numbered), entities
-decoded, images replaced by their alt text (the image files are not imported). With
+decoded, images replaced by "[image: alt text]" (the image files are not imported). With
 ``bold=True`` bold runs come back as ``**bold**``, so the seed rule can draw keywords from
 them. ``text_to_html`` writes plain text so that ``html_to_text`` returns it unchanged:
 paragraphs at blank lines, ``<br>`` at line breaks, no-break spaces where HTML would
@@ -31,8 +31,9 @@ _LINE = "\x00L\x00"
 
 
 class _Writer:
-    def __init__(self, bold: bool):
+    def __init__(self, bold: bool, skip: frozenset[str] = frozenset()):
         self.bold = bold
+        self.skip = _SKIP | skip
         self.parts: list[str] = []
 
     def text(self, value: str | None) -> None:
@@ -46,13 +47,15 @@ class _Writer:
 
     def walk(self, element, depth: int = 0) -> None:
         tag = _local(element)
-        if not tag or tag in _SKIP:  # comments, processing instructions, scripts
+        if not tag or tag in self.skip:  # comments, processing instructions, scripts
             self.text(element.tail)
             return
         if tag == "br":
             self.parts.append(_LINE)
         elif tag == "img":
-            self.text(element.get("alt"))
+            # The image file is not imported; its description says what was there.
+            alt = (element.get("alt") or "").strip()
+            self.text(f"[image: {alt}]" if alt else "[image]")
         elif tag in ("ul", "ol"):
             self._list(element, tag, depth)
         else:
@@ -78,7 +81,7 @@ class _Writer:
                 self.walk(child, depth)
                 continue
             # An item's own paragraphs are lines of the item; nested lists indent further.
-            item = _Writer(self.bold)
+            item = _Writer(self.bold, self.skip)
             item.children(child, depth + 1)
             pieces = [piece for piece in "".join(item.parts).split(_PARAGRAPH) if piece.strip()]
             marker = f"{number}." if tag == "ol" else "-"
@@ -93,9 +96,12 @@ def _local(element) -> str:
     return element.tag.rsplit("}", 1)[-1].lower() if isinstance(element.tag, str) else ""
 
 
-def element_text(element, *, bold: bool = False) -> str:
-    """The text of an element's content (HTML, or XHTML inside a QTI or other XML document)."""
-    writer = _Writer(bold)
+def element_text(element, *, bold: bool = False, skip: frozenset[str] = frozenset()) -> str:
+    """The text of an element's content (HTML, or XHTML inside a QTI or other XML document).
+
+    Elements named in ``skip`` (local names, e.g. "qti-rubric-block") are left out, their tails kept.
+    """
+    writer = _Writer(bold, skip)
     writer.children(element, 0)
     flat = "".join(writer.parts)
     paragraphs = []

@@ -53,6 +53,25 @@ class Found:
     fields: dict[str, str] = field(default_factory=dict)
 
 
+def short_answer(found: Found, answers: list[tuple[float, str]], reference: str, marked_reference: str) -> None:
+    """Fill a short-answer question: its model answer, else its best answers, are the references.
+
+    ``answers`` are (credit in percent, text); answers without credit are left out. With a
+    model answer (general feedback), the credited answers become one keyword, the first
+    as its term and the others as aliases.
+    """
+    credited = [(fraction, text) for fraction, text in answers if fraction > 0 and text]
+    marked_prompt = (found.marked or [found.prompt])[0]
+    if reference:
+        found.references, found.marked = [reference], [marked_prompt, marked_reference]
+        if credited:
+            term, *aliases = [text for _, text in credited]
+            found.keywords = [{"term": term, "aliases": aliases, "weight": 1.0, "required": False}]
+        return
+    best = [text for fraction, text in credited if fraction == max(f for f, _ in credited)] if credited else []
+    found.references, found.marked = best, [marked_prompt, *best]
+
+
 def guess_language(text: str) -> str:
     """zh-Hant or zh-Hans for Chinese (by whether conversion to Simplified changes it), else en."""
     if language_of(text) != "zh":

@@ -25,7 +25,7 @@ from lxml import etree, html
 
 from quizsvc.bank.gift import category_of, category_path
 from quizsvc.bank.html_text import element_text, html_to_text, text_to_html
-from quizsvc.bank.imported import Found
+from quizsvc.bank.imported import Found, short_answer
 from quizsvc.bank.rubric_lines import RubricLineError, parse_rubric_lines, rubric_lines
 from quizsvc.bank.seed_markdown import strip_emphasis
 from quizsvc.bank.xml_safe import XmlError, local, parse_xml
@@ -42,33 +42,39 @@ def _child(element, name: str):
     return next((c for c in element if local(c) == name), None)
 
 
-def _rich_text(element) -> tuple[str, str, str]:
-    """(plain, marked, raw HTML) of a Moodle text element (<questiontext format="..."><text>)."""
+def _raw(element) -> tuple[str, str]:
+    """(text, format) of a Moodle text element (<questiontext format="..."><text>)."""
     if element is None:
-        return "", "", ""
+        return "", "plain_text"
     text_element = _child(element, "text")
     raw = (text_element.text or "") if text_element is not None else (element.text or "")
     fmt = element.get("format", "html")
-    if fmt == "plain_text":
-        return raw.strip(), raw.strip(), ""
-    if fmt == "markdown":
-        return strip_emphasis(raw).strip(), raw.strip(), ""
     if fmt == "moodle_auto_format" and "<" not in raw:
-        return raw.strip(), raw.strip(), ""
-    return html_to_text(raw), html_to_text(raw, bold=True), raw
+        fmt = "plain_text"
+    return raw, fmt
 
 
-def _grader_info(element) -> tuple[str, str, list[str] | None]:
-    """(plain, marked) reference of a graderinfo element and its rubric lines, if any."""
-    plain, marked, raw = _rich_text(element)
-    if not raw or RUBRIC_CLASS not in raw:
-        return plain, marked, None
+def _rich_text(element, *, bold: bool = False) -> str:
+    """The plain text of a Moodle text element, whatever its format; bold as **term** if asked."""
+    raw, fmt = _raw(element)
+    if fmt == "plain_text":
+        return raw.strip()
+    if fmt == "markdown":
+        return raw.strip() if bold else strip_emphasis(raw).strip()
+    return html_to_text(raw, bold=bold)
+
+
+def _grader_info(element) -> tuple[str, object, list[str] | None]:
+    """The reference in a graderinfo element, its HTML without the rubric (or None), and the rubric lines."""
+    raw, fmt = _raw(element)
+    if fmt in ("plain_text", "markdown") or RUBRIC_CLASS not in raw:
+        return _rich_text(element), None, None
     root = html.fragment_fromstring(raw, create_parent="div")
     lines = []
     for section in root.xpath(f'//*[contains(concat(" ", normalize-space(@class), " "), " {RUBRIC_CLASS} ")]'):
         lines += [node.text_content() for node in section.iter("p", "li")]
         section.drop_tree()
-    return element_text(root), element_text(root, bold=True), lines
+    return element_text(root), root, lines
 
 
 def _plain(element, name: str) -> str:
@@ -83,29 +89,37 @@ def _question(element, category: str) -> Found:
     qtype = element.get("type")
     found = Found(
         location=f'<question type="{qtype}"> at line {element.sourceline}',
-        prompt="",
+        prompt=_rich_text(_child(element, "questiontext")),
         references=[],
         identifier=_plain(element, "idnumber") or _plain(element, "name") or None,
         category=category,
         fields={"prompt": "questiontext", "references": "graderinfo" if qtype == "essay" else "answer"},
     )
-    prompt, marked_prompt, _ = _rich_text(_child(element, "questiontext"))
-    feedback, marked_feedback, _ = _rich_text(_child(element, "generalfeedback"))
-    found.prompt, found.marked = prompt, [marked_prompt]
     tags = _child(element, "tags")
     found.tags = [_plain(tag, "text") for tag in (tags if tags is not None else []) if local(tag) == "tag"]
+    feedback_element = _child(element, "generalfeedback")
+    feedback = _rich_text(feedback_element)
+    # Bold is read again only for the seed rule, i.e. when the file carries no rubric.
+    def marked_prompt() -> str:
+        return _rich_text(_child(element, "questiontext"), bold=True)
+
     if qtype == "essay":
-        reference, marked_reference, lines = _grader_info(_child(element, "graderinfo"))
+        grader = _child(element, "graderinfo")
+        reference, root, lines = _grader_info(grader)
+        source = grader
         if not reference and not lines:
-            reference, marked_reference = feedback, marked_feedback
+            reference, source = feedback, feedback_element
         try:
             found.rubric = parse_rubric_lines(lines) if lines else None
         except RubricLineError as error:
             raise MoodleError(f"{found.location}: <graderinfo>: {error}") from None
         if reference:
-            found.references, found.marked = [reference], [marked_prompt, marked_reference]
+            found.references = [reference]
+        if found.rubric is None:
+            marked = element_text(root, bold=True) if root is not None else _rich_text(source, bold=True)
+            found.marked = [marked_prompt(), *([marked] if reference else [])]
         return found
-    accepted = []
+    answers = []
     for answer in element:
         if local(answer) != "answer":
             continue
@@ -113,17 +127,11 @@ def _question(element, category: str) -> Found:
             fraction = float(answer.get("fraction", "0"))
         except ValueError:
             raise MoodleError(f"{found.location}: <answer fraction=...>: not a number") from None
-        text, _, _ = _rich_text(answer)
-        if fraction > 0 and text:
-            accepted.append(text)
-    if not accepted:
+        answers.append((fraction, _rich_text(answer)))
+    if not any(fraction > 0 and text for fraction, text in answers):
         raise MoodleError(f"{found.location}: <answer>: field 'references': no answer earns credit")
-    if feedback:
-        found.references, found.marked = [feedback], [marked_prompt, marked_feedback]
-        term, *aliases = accepted
-        found.keywords = [{"term": term, "aliases": aliases, "weight": 1.0, "required": False}]
-    else:
-        found.references, found.marked = accepted, [marked_prompt, *accepted]
+    found.marked = [marked_prompt()]
+    short_answer(found, answers, feedback, _rich_text(feedback_element, bold=True) if feedback else "")
     return found
 
 

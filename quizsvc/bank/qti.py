@@ -50,6 +50,7 @@ _FROM_LOM = {"very easy": "easy", "easy": "easy", "medium": "medium", "difficult
 # A package is read in memory: its parts are bounded so a small zip cannot expand without end.
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 _INTERACTION = re.compile(r"^qti-.*-interaction$")
+_NOT_PROMPT = frozenset({"qti-rubric-block", "qti-extended-text-interaction"})
 
 
 class QtiError(ValueError):
@@ -67,34 +68,19 @@ def _all(element, path: str):
     return element.findall(path.replace("q:", f"{{{QTI}}}"))
 
 
-def _without(element, names: set[str]):
-    """A copy of ``element`` without descendants named in ``names`` (their tails kept)."""
-    copy = etree.fromstring(etree.tostring(element))
-    for child in list(copy.iter()):
-        if child is not copy and local(child) in names and child.getparent() is not None:
-            parent, tail = child.getparent(), child.tail
-            previous = child.getprevious()
-            parent.remove(child)
-            if tail:
-                if previous is not None:
-                    previous.tail = (previous.tail or "") + tail
-                else:
-                    parent.text = (parent.text or "") + tail
-    return copy
-
-
 def read_item(root, name: str, meta: dict | None = None) -> Found | str:
     """A Found question of one item, or what kind of item it is when it is not kept."""
     if local(root) != "qti-assessment-item" or etree.QName(root).namespace != QTI:
         namespace = etree.QName(root).namespace or "no namespace"
-        raise QtiError(f"{name}: line {root.sourceline}: <{local(root)}> in {namespace} is not a QTI 3.0 item")
+        where = f"{name}: " if name else ""
+        raise QtiError(f"{where}line {root.sourceline}: <{local(root)}> in {namespace} is not a QTI 3.0 item")
     body = _q(root, "q:qti-item-body")
     interactions = [local(e) for e in (body.iter() if body is not None else []) if _INTERACTION.match(local(e))]
     if "qti-extended-text-interaction" not in interactions:
         return ", ".join(sorted(set(interactions))) or "no interaction"
     meta = meta or {}
     found = Found(
-        location=f"{name}, <qti-assessment-item> at line {root.sourceline}",
+        location=f"{name + ', ' if name else ''}<qti-assessment-item> at line {root.sourceline}",
         prompt="",
         references=[],
         identifier=meta.get("slug") or root.get("identifier"),
@@ -105,15 +91,14 @@ def read_item(root, name: str, meta: dict | None = None) -> Found | str:
         fields={"prompt": "qti-item-body", "references": "qti-correct-response"},
     )
     interaction = next(e for e in body.iter() if local(e) == "qti-extended-text-interaction")
-    outside = _without(body, {"qti-rubric-block", "qti-extended-text-interaction"})
     prompt_element = next((e for e in interaction if local(e) == "qti-prompt"), None)
-    parts = [element_text(outside, bold=b) for b in (False, True)]
-    if prompt_element is not None:
-        parts = [
-            "\n\n".join(p for p in (part, element_text(prompt_element, bold=b)) if p)
-            for part, b in zip(parts, (False, True))
-        ]
-    found.prompt, marked_prompt = parts
+
+    def prompt_text(bold: bool) -> str:
+        outside = element_text(body, bold=bold, skip=_NOT_PROMPT)
+        inside = element_text(prompt_element, bold=bold) if prompt_element is not None else ""
+        return "\n\n".join(part for part in (outside, inside) if part)
+
+    found.prompt = prompt_text(False)
     response_id = interaction.get("response-identifier")
     declaration = next(
         (d for d in _all(root, "q:qti-response-declaration") if d.get("identifier") == response_id), None
@@ -130,7 +115,7 @@ def read_item(root, name: str, meta: dict | None = None) -> Found | str:
                 term = entry.get("map-key").strip()
                 found.keywords.append({"term": term, "aliases": [], "weight": min(weight, 10.0), "required": False})
     references = [r for r in references if r]
-    marked = list(references)
+    marked = None
     for block in (b for b in body.iter() if local(b) == "qti-rubric-block"):
         if "scorer" not in (block.get("view") or "").split():
             continue
@@ -145,12 +130,16 @@ def read_item(root, name: str, meta: dict | None = None) -> Found | str:
                 raise QtiError(f"{found.location}: <qti-rubric-block>: {error}") from None
         items = [e for e in block.iter() if local(e) == "li"]
         if found.rubric is None and items:
-            found.key_points = [{"text": element_text(li), "weight": 1.0} for li in items if element_text(li)]
+            found.key_points = [{"text": text, "weight": 1.0} for text in map(element_text, items) if text]
         if not references:
-            text = element_text(_without(block, {"ul", "ol"}) if items else block)
+            # The rubric's prose is the reference; its list items are the key points.
+            skip = frozenset({"ul", "ol"}) if items else frozenset()
+            text = element_text(block, skip=skip)
             if text:
-                references, marked = [text], [element_text(_without(block, {"ul", "ol"}) if items else block, bold=True)]
-    found.references, found.marked = references, [marked_prompt, *marked]
+                references, marked = [text], [element_text(block, bold=True, skip=skip)]
+    found.references = references
+    if found.rubric is None:
+        found.marked = [prompt_text(True), *(marked or references)]
     return found
 
 
@@ -186,15 +175,15 @@ def _read_member(archive: zipfile.ZipFile, name: str, budget: list[int]) -> byte
 
 def read_qti(data: bytes) -> tuple[list[Found], list[str], str | None]:
     """Questions, skipped items and the bank's title of a QTI package or single item."""
-    if not zipfile.is_zipfile(io.BytesIO(data)):
+    if data[:4] != b"PK\x03\x04" and not zipfile.is_zipfile(io.BytesIO(data)):
         try:
             root = parse_xml(data)
         except XmlError as error:
             raise QtiError(str(error)) from None
         if local(root) == "manifest":
             raise QtiError("imsmanifest.xml alone: upload the whole package as a zip file")
-        item = read_item(root, "item")
-        return ([], [f"item: {item}"], None) if isinstance(item, str) else ([item], [], None)
+        item = read_item(root, "")
+        return ([], [f"line {root.sourceline}: {item}"], None) if isinstance(item, str) else ([item], [], None)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as error:

@@ -35,26 +35,27 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "\\r").replace("\n", "\\n")
 
 
+_TOKEN = re.compile(r"\\(.)|(\|)", re.S)
+_UNESCAPE = {"n": "\n", "r": "\r"}
+
+
 def _cells(rest: str) -> list[str]:
     """Split at unescaped bars and undo the escapes; the separator is " | "."""
-    cells, current, i = [], [], 0
-    while i < len(rest):
-        char = rest[i]
-        if char == "\\" and i + 1 < len(rest):
-            nxt = rest[i + 1]
-            current.append({"n": "\n", "r": "\r"}.get(nxt, nxt))
-            i += 2
-            continue
-        if char == "|":
+    cells, current, last = [], [], 0
+    for match in _TOKEN.finditer(rest):
+        current.append(rest[last : match.start()])
+        if match[2]:
             cells.append("".join(current))
             current = []
         else:
-            current.append(char)
-        i += 1
+            current.append(_UNESCAPE.get(match[1], match[1]))
+        last = match.end()
+    current.append(rest[last:])
     cells.append("".join(current))
     # The separator's own spaces belong to it, not to the texts either side.
+    last_index = len(cells) - 1
     return [
-        (cell[1:] if n > 0 and cell.startswith(" ") else cell)[: -1 if n < len(cells) - 1 and cell.endswith(" ") else None]
+        cell[1 if n > 0 and cell.startswith(" ") else 0 : -1 if n < last_index and cell.endswith(" ") else None]
         for n, cell in enumerate(cells)
     ]
 

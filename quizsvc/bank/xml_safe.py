@@ -28,4 +28,5 @@ def parse_xml(data: bytes | str):
 
 def local(element) -> str:
     """An element's tag without its namespace ("" for comments and processing instructions)."""
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
