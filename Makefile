@@ -52,11 +52,13 @@ test: install system-test
 	$(BIN)/python -m pytest
 
 # Timing goals live here, not in tests: grading latency against encoding alone, how
-# wrong answers fare against partial ones, and a whole 20-question submission.
+# wrong answers fare against partial ones, a whole 20-question submission, and
+# importing a 2,000-question bank in every format.
 bench: install
 	$(BIN)/python bench/grade_latency.py
 	$(BIN)/python bench/wrong_answers.py
 	$(BIN)/python bench/submission_latency.py
+	$(BIN)/python bench/bank_import.py
 
 # Agreement with human grades on the shared data sets (see README, "Measured").
 eval: install
