@@ -9,3 +9,8 @@ MAX_PAGE_SIZE = 100
 
 class Blueprint(flask_smorest.Blueprint):
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": PAGE_SIZE, "max_page_size": MAX_PAGE_SIZE}
+
+
+def operation(operation_id: str):
+    """Name the operation in the OpenAPI document (generated clients take it as the method name)."""
+    return flask_smorest.Blueprint.doc(operationId=operation_id)

@@ -2,7 +2,7 @@
 
 from flask.views import MethodView
 
-from quizsvc.api.auth import principal, requires
+from quizsvc.api.auth import principal, record, requires
 from quizsvc.api.base import Blueprint
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
@@ -45,9 +45,11 @@ class Questions(MethodView):
     def post(self, question_in):
         """Create a question"""
         slug = question_in.pop("slug")
-        return questions.create(
+        question = questions.create(
             db.session, organisation_id=principal().organisation_id, slug=slug, question_in=question_in
         )
+        record("question.create", "question", question.question_id, slug=slug)
+        return question
 
 
 @blp.route("/<int:question_id>")
@@ -80,6 +82,7 @@ class QuestionById(MethodView):
     def delete(self, question_id):
         """Retire a question: it leaves listings and quizzes, its versions stay readable"""
         questions.retire(db.session, organisation_id=principal().organisation_id, question_id=question_id)
+        record("question.retire", "question", question_id)
 
 
 @blp.route("/<int:question_id>/versions")

@@ -4,7 +4,7 @@ from flask import Response
 from flask.views import MethodView
 
 from quizsvc import reports as render
-from quizsvc.api.auth import principal, requires
+from quizsvc.api.auth import principal, record, requires
 from quizsvc.api.base import Blueprint
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
@@ -39,7 +39,9 @@ class Quizzes(MethodView):
     @blp.response(201, QuizSchema)
     def post(self, quiz_in):
         """Create a quiz from a question list or a drawing rule"""
-        return quizzes.create(db.session, organisation_id=principal().organisation_id, quiz_in=quiz_in)
+        quiz = quizzes.create(db.session, organisation_id=principal().organisation_id, quiz_in=quiz_in)
+        record("quiz.create", "quiz", quiz.id, name=quiz.name)
+        return quiz
 
 
 @blp.route("/<int:quiz_id>")
@@ -58,6 +60,7 @@ class QuizById(MethodView):
     def delete(self, quiz_id):
         """Archive a quiz: it takes no new attempts; existing attempts and reports stay"""
         quizzes.archive(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
+        record("quiz.archive", "quiz", quiz_id)
 
 
 @blp.route("/<int:quiz_id>/report")
