@@ -176,9 +176,12 @@ def get_all(
     offset: int = 0,
     limit: int | None = None,
     results: bool = False,
+    ids: list[int] | None = None,
 ) -> tuple[list[Attempt], int]:
     """``results``: also load each grade's full result (key points, flags, feedback)."""
     query = select(Attempt).where(Attempt.organisation_id == organisation_id)
+    if ids is not None:
+        query = query.where(Attempt.id.in_(ids))
     if quiz_id is not None:
         query = query.where(Attempt.quiz_id == quiz_id)
     if candidate_id is not None:
