@@ -30,3 +30,13 @@ def make_due(app) -> None:
 def deliveries(app) -> list[Delivery]:
     with app.app_context():
         return list(db.session.scalars(select(Delivery).order_by(Delivery.id)))
+
+
+def invitation_token(app, attempt_id: int) -> str:
+    """The token an invitation email carries for the attempt."""
+    from quizsvc import links
+    from quizsvc.models import Attempt
+
+    with app.app_context():
+        row = db.session.get(Attempt, attempt_id)
+        return links.invitation_token(attempt_id=row.id, token_hash=row.token_hash)
