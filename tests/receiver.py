@@ -40,10 +40,13 @@ class Receiver:
                 receiver.arrived.set()
                 if receiver.hold:
                     time.sleep(receiver.hold)
-                self.send_response(receiver.status)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"ok" if receiver.status < 300 else b"receiver unavailable")
+                try:
+                    self.send_response(receiver.status)
+                    self.send_header("Content-Type", "text/plain")
+                    self.end_headers()
+                    self.wfile.write(b"ok" if receiver.status < 300 else b"receiver unavailable")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender is gone (killed, or timed out)
 
             do_POST = do_PATCH = _record
 
