@@ -5,7 +5,21 @@ from flask import Flask, current_app, request
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
-from quizsvc.api import attempts, candidate, candidates, errors, health, keys, questions, quizzes, score
+from quizsvc.api import (
+    attempts,
+    audit,
+    candidate,
+    candidates,
+    errors,
+    health,
+    keys,
+    partner,
+    questions,
+    quizzes,
+    reports,
+    score,
+    webhooks,
+)
 from quizsvc.errors import ServiceError
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
@@ -60,6 +74,11 @@ def init_app(app: Flask) -> None:
             "components": {
                 "securitySchemes": {
                     "bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API key (qzk_...)."},
+                    "basicAuth": {
+                        "type": "http",
+                        "scheme": "basic",
+                        "description": "The assessment-partner endpoints: an API key as the user name, no password.",
+                    },
                     "candidateToken": {
                         "type": "http",
                         "scheme": "bearer",
@@ -73,7 +92,14 @@ def init_app(app: Flask) -> None:
         FlaskBlueprint("swagger_ui_static", __name__, static_folder=swagger_ui_path, static_url_path="/docs/static")
     )
     api = QuizApi(app)
+    # Named in the invitation's documented answer (one attempt, or a batch), not by a decorator.
+    from quizsvc.schemas.attempt import BatchCandidateSchema, BatchInviteSchema, NewAttemptSchema
+
+    api.spec.components.schema("NewAttempt", schema=NewAttemptSchema)
+    api.spec.components.schema("BatchInvite", schema=BatchInviteSchema)
+    api.spec.components.schema("BatchCandidate", schema=BatchCandidateSchema)
     errors.init_app(app)
     app.before_request(_require_json)
-    for module in (health, questions, score, quizzes, attempts, candidate, candidates, keys):
+    modules = (health, questions, score, quizzes, attempts, candidate, candidates, keys)
+    for module in (*modules, webhooks, partner, audit, reports):
         api.register_blueprint(module.blp)

@@ -3,8 +3,8 @@
 from flask import Response, current_app
 from flask.views import MethodView
 
-from quizsvc.api.auth import principal, requires
-from quizsvc.api.base import Blueprint, accepts_upload
+from quizsvc.api.auth import principal, record, requires
+from quizsvc.api.base import Blueprint, accepts_upload, operation
 from quizsvc.api.idempotency import mutation
 from quizsvc.bank import formats
 from quizsvc.db import db
@@ -51,9 +51,11 @@ class Questions(MethodView):
     def post(self, question_in):
         """Create a question"""
         slug = question_in.pop("slug")
-        return questions.create(
+        question = questions.create(
             db.session, organisation_id=principal().organisation_id, slug=slug, question_in=question_in
         )
+        record("question.create", "question", question.question_id, slug=slug)
+        return question
 
 
 @blp.route("/<int:question_id>")
@@ -86,6 +88,7 @@ class QuestionById(MethodView):
     def delete(self, question_id):
         """Retire a question: it leaves listings and quizzes, its versions stay readable"""
         questions.retire(db.session, organisation_id=principal().organisation_id, question_id=question_id)
+        record("question.retire", "question", question_id)
 
 
 @blp.route("/<int:question_id>/versions")
@@ -117,7 +120,7 @@ class QuestionImport(MethodView):
     @blp.arguments(BankUploadSchema, location="files")
     @blp.arguments(BankImportQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, BankImportResultSchema, example=_IMPORT_EXAMPLE)
-    @blp.doc(operationId="importQuestionBank")
+    @operation("importQuestionBank")
     def post(self, files, format=None):
         """Import a bank file (YAML, JSON, GIFT, Moodle XML, QTI 3.0 package, Markdown): upsert by slug, all or nothing"""
         upload = files["file"]
@@ -128,6 +131,7 @@ class QuestionImport(MethodView):
             max_bytes=current_app.config["QUIZSVC_MAX_BANK_BYTES"],
         )
         counts = bank.import_bank(db.session, organisation_id=principal().organisation_id, items=found.questions)
+        record("question.import", "bank", None, file=upload.filename, format=found.format, **counts)
         return {"name": found.name, "format": found.format, "questions": len(found.questions), **counts, "skipped": found.skipped}
 
 
@@ -139,8 +143,8 @@ class QuestionExport(MethodView):
     @requires("viewer")
     @blp.arguments(BankExportQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, description="The bank file, as an attachment named after the organisation.")
+    @operation("exportQuestionBank")
     @blp.doc(
-        operationId="exportQuestionBank",
         responses={
             "200": {
                 "content": {

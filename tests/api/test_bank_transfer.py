@@ -64,6 +64,11 @@ def test_a_foreign_file_is_imported_and_upserted_by_slug(client, auth):
     assert (body["created"], body["updated"], body["unchanged"]) == (0, 1, 2)
     [question] = [q for q in _listed(client, auth) if q["slug"] == "self-attention"]
     assert question["version"] == 2
+    audit = client.get("/api/v1/audit?action=question.import", headers=auth.headers("admin")).get_json()
+    assert [(e["actor"], e["detail"]) for e in audit] == [
+        ("recruiter", {"file": "course.xml", "format": "moodle", "created": 0, "updated": 1, "unchanged": 2}),
+        ("recruiter", {"file": "course.xml", "format": "moodle", "created": 3, "updated": 0, "unchanged": 0}),
+    ]
 
 
 def test_an_import_with_one_bad_question_stores_nothing(client, auth):
