@@ -47,7 +47,8 @@ def _require_json() -> None:
         # A file upload: multipart, and its own size limit instead of the JSON body's.
         request.max_content_length = current_app.config[setting]
         if _has_body() and request.mimetype != "multipart/form-data":
-            raise UnsupportedMediaType(f"Send the file as multipart/form-data (got {request.mimetype or 'no Content-Type'}).")
+            got = request.mimetype or "no Content-Type"
+            raise UnsupportedMediaType(f"Send the file as multipart/form-data (got {got}).")
         return
     if request.method in JSON_METHODS and request.path.startswith("/api/") and _has_body() and not request.is_json:
         raise UnsupportedMediaType(f"Send the body as application/json (got {request.mimetype or 'no Content-Type'}).")

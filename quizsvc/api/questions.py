@@ -122,7 +122,7 @@ class QuestionImport(MethodView):
     @blp.response(200, BankImportResultSchema, example=_IMPORT_EXAMPLE)
     @operation("importQuestionBank")
     def post(self, files, format=None):
-        """Import a bank file (YAML, JSON, GIFT, Moodle XML, QTI 3.0 package, Markdown): upsert by slug, all or nothing"""
+        """Import a bank file (YAML, JSON, GIFT, Moodle XML, QTI 3.0, Markdown): upsert by slug, all or nothing"""
         upload = files["file"]
         found = formats.read(
             upload.read(),
@@ -132,7 +132,8 @@ class QuestionImport(MethodView):
         )
         counts = bank.import_bank(db.session, organisation_id=principal().organisation_id, items=found.questions)
         record("question.import", "bank", None, file=upload.filename, format=found.format, **counts)
-        return {"name": found.name, "format": found.format, "questions": len(found.questions), **counts, "skipped": found.skipped}
+        summary = {"name": found.name, "format": found.format, "questions": len(found.questions)}
+        return {**summary, **counts, "skipped": found.skipped}
 
 
 _FILE = {"schema": {"type": "string", "format": "binary"}}

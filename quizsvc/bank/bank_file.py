@@ -81,7 +81,8 @@ def validate_questions(
         names = fields[number - 1] if fields else {}
         bad = _bad_text(item)
         if bad is not None:
-            raise BankError(f"{source}: {label}: field {_named(bad, names)}: contains a NUL character or a lone surrogate")
+            where = f"{source}: {label}: field {_named(bad, names)}"
+            raise BankError(f"{where}: contains a NUL character or a lone surrogate")
         try:
             question = schema.load(item)
         except ValidationError as error:

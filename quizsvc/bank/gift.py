@@ -193,7 +193,11 @@ def _escape(text: str) -> str:
 
 
 def write_gift(name: str, questions: list[dict]) -> str:
-    out = [f"// Question bank {name!r}, exported from quizsvc: essay questions, the reference answer", "// as general feedback, the grading rubric in comment lines.", ""]
+    out = [
+        f"// Question bank {name!r}, exported from quizsvc: essay questions, the reference answer",
+        "// as general feedback, the grading rubric in comment lines.",
+        "",
+    ]
     category = None
     for question in questions:
         if question["category"] != category:

@@ -171,7 +171,8 @@ def _rich(parent, tag: str, markup: str) -> None:
 
 def _grader_html(question: dict) -> str:
     items = "".join(f"<li>{html_escape(line)}</li>" for line in rubric_lines(question)[1:])
-    return text_to_html(question["references"][0]) + f'<div class="{RUBRIC_CLASS}"><p>quizsvc rubric</p><ul>{items}</ul></div>'
+    rubric = f'<div class="{RUBRIC_CLASS}"><p>quizsvc rubric</p><ul>{items}</ul></div>'
+    return text_to_html(question["references"][0]) + rubric
 
 
 def write_moodle(name: str, questions: list[dict]) -> bytes:

@@ -205,7 +205,8 @@ def read_qti(data: bytes) -> tuple[list[Found], list[str], str | None]:
                 continue
             href = posixpath.normpath(resource.get("href") or "")
             if not resource.get("href") or href.startswith(("..", "/")):
-                raise QtiError(f"imsmanifest.xml: line {resource.sourceline}: <resource href>: missing or outside the package")
+                where = f"imsmanifest.xml: line {resource.sourceline}: <resource href>"
+                raise QtiError(f"{where}: missing or outside the package")
             try:
                 root = parse_xml(_read_member(archive, href, budget))
             except XmlError as error:
@@ -252,7 +253,9 @@ def item_xml(question: dict) -> bytes:
             XML_LANG: question["language"],
         },
     )
-    declaration = _qti(item, "qti-response-declaration", identifier="RESPONSE", cardinality="single", base_type="string")
+    declaration = _qti(
+        item, "qti-response-declaration", identifier="RESPONSE", cardinality="single", base_type="string"
+    )
     _qti(_qti(declaration, "qti-correct-response"), "qti-value", question["references"][0])
     entries, seen = [], set()
     for keyword in question.get("keywords", []):

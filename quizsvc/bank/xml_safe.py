@@ -12,7 +12,7 @@ class XmlError(ValueError):
 def parse_xml(data: bytes | str):
     """The root element of ``data``; entity declarations and external references are refused."""
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=False
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
     )
     if isinstance(data, str):
         data = data.encode("utf-8")

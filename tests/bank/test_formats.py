@@ -15,7 +15,11 @@ from quizsvc.bank.qti import read_qti
 from tests.bank.conftest import FILES
 
 SEED = FILES.parents[2] / "seed" / "llm_interview_zh.yaml"
-READERS = {"gift": lambda data: read_gift(data.decode())[0], "moodle": lambda d: read_moodle(d)[0], "qti": lambda d: read_qti(d)[0]}
+READERS = {
+    "gift": lambda data: read_gift(data.decode())[0],
+    "moodle": lambda data: read_moodle(data)[0],
+    "qti": lambda data: read_qti(data)[0],
+}
 
 
 @pytest.fixture(scope="module")
@@ -118,11 +122,19 @@ def _error(data, source="bank.gift", **kwargs) -> str:
 @pytest.mark.parametrize(
     "source, data, message",
     [
-        ("b.gift", b"::q1::What? {=a\n\n::q2::Why?{}", "b.gift: line 1: field 'answers': unbalanced braces around the answers"),
+        (
+            "b.gift",
+            b"::q1::What? {=a\n\n::q2::Why?{}",
+            "b.gift: line 1: field 'answers': unbalanced braces around the answers",
+        ),
         ("b.gift", b"::q1 What? {}", "b.gift: line 1: field 'name': '::' opens a question name that is never closed"),
         ("b.gift", b"::q1::What?{=%0%no}", "b.gift: line 1: field 'answers': no answer earns credit"),
         ("b.gift", b"::q1::{}", "b.gift: question 1 (q1), line 1: field 'prompt': Length must be between 1 and 2000."),
-        ("b.gift", b"::q1::Why?{}", "b.gift: question 1 (q1), line 1: field 'references': Length must be between 1 and 5."),
+        (
+            "b.gift",
+            b"::q1::Why?{}",
+            "b.gift: question 1 (q1), line 1: field 'references': Length must be between 1 and 5.",
+        ),
         (
             "b.gift",
             b"// quizsvc rubric\n// key point (weight heavy): x\n::q1::Why?{####because}",
@@ -134,12 +146,24 @@ def _error(data, source="bank.gift", **kwargs) -> str:
             "b.gift: question 1 (q1), line 1: field 'key_points.0.weight': "
             "Must be greater than 0 and less than or equal to 10.",
         ),
-        ("b.gift", b"::q1::Why?{####a}\n\n::q1::How?{####b}", "b.gift: question 2 (q1), line 3: field 'slug': duplicate slug 'q1'"),
-        ("b.gift", b"::q1::Wh\x00y?{####a}", "b.gift: question 1 (q1), line 1: field 'prompt': contains a NUL character or a lone surrogate"),
+        (
+            "b.gift",
+            b"::q1::Why?{####a}\n\n::q1::How?{####b}",
+            "b.gift: question 2 (q1), line 3: field 'slug': duplicate slug 'q1'",
+        ),
+        (
+            "b.gift",
+            b"::q1::Wh\x00y?{####a}",
+            "b.gift: question 1 (q1), line 1: field 'prompt': contains a NUL character or a lone surrogate",
+        ),
         ("b.gift", b"::q1::Why?{####\xff}", "b.gift: line 1: not UTF-8 text"),
         ("b.gift", b"::a::What?{~x =y}", "b.gift: no essay or short-answer question found (1 of other kinds skipped)"),
         ("b.xml", b"<quiz><question type='essay'>", "b.xml: line 1: not well-formed XML: "),
-        ("b.xml", b"<!DOCTYPE quiz [<!ENTITY x 'y'>]><quiz/>", "b.xml: line 1: a DOCTYPE with declarations is not accepted"),
+        (
+            "b.xml",
+            b"<!DOCTYPE quiz [<!ENTITY x 'y'>]><quiz/>",
+            "b.xml: line 1: a DOCTYPE with declarations is not accepted",
+        ),
         (
             "b.xml",
             b"<quiz><question type='essay'><name><text>q</text></name><questiontext format='html'><text>"
@@ -155,7 +179,11 @@ def _error(data, source="bank.gift", **kwargs) -> str:
             "b.xml: question 1 (q), <question type=\"essay\"> at line 2: field 'prompt' (<questiontext>): "
             "Length must be between 1 and 2000.",
         ),
-        ("b.xml", b"<quiz><question type='shortanswer'><answer fraction='x'/></question></quiz>", "b.xml: <question type=\"shortanswer\"> at line 1: <answer fraction=...>: not a number"),
+        (
+            "b.xml",
+            b"<quiz><question type='shortanswer'><answer fraction='x'/></question></quiz>",
+            "b.xml: <question type=\"shortanswer\"> at line 1: <answer fraction=...>: not a number",
+        ),
         ("item.xml", b"<assessmentItem xmlns='http://www.imsglobal.org/xsd/imsqti_v2p1'/>", "item.xml: line 1: <assessmentItem> in http://www.imsglobal.org/xsd/imsqti_v2p1 is not a QTI 3.0 item"),
         ("b.zip", b"PK\x03\x04 truncated", "b.zip: not a readable zip file"),
     ],
@@ -200,3 +228,27 @@ def test_lone_surrogates_are_refused_in_every_format(question_in):
     assert _error(data, source="b.json") == (
         "b.json: question 1 (self-attention): field 'references.0': contains a NUL character or a lone surrogate"
     )
+
+
+MINI_PROMPT = "什麼是自注意力機制（Self-Attention）？"
+MINI_BODY = "- **自注意力機制**讓每個詞關注序列中的所有詞。\n- 使用查詢（Query）和鍵（Key）計算權重。"
+
+
+def test_markdown_is_imported_as_bank_from_markdown_reads_it():
+    bank = formats.read(f"## 1. {MINI_PROMPT}\n\n{MINI_BODY}\n".encode(), source="mini.md")
+    [question] = bank.questions
+    assert (bank.name, bank.format, question["prompt"]) == ("mini", "markdown", MINI_PROMPT)
+
+
+def test_other_formats_draw_the_rubric_by_the_seed_rule():
+    """A GIFT question with the same Markdown gets the seed parser's key points and keywords."""
+    [seeded] = formats.read(f"## 1. {MINI_PROMPT}\n\n{MINI_BODY}\n".encode(), source="mini.md").questions
+    body = MINI_BODY.replace("\n", "\\n")
+    [imported] = formats.read(f"::mini::[markdown]{MINI_PROMPT}{{####[markdown]{body}}}".encode(), source="m.gift").questions
+    for field in ("references", "key_points", "keywords"):
+        assert imported[field] == seeded[field], field
+    assert [(k["term"], k["aliases"]) for k in imported["keywords"]] == [
+        ("自注意力機制", ["自注意力机制", "Self-Attention"]),
+        ("查詢", ["查询", "Query"]),
+        ("鍵", ["键", "Key"]),
+    ]
