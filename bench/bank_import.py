@@ -13,6 +13,7 @@ and the share of it spent reading and validating the file (measured apart, just 
 """
 
 import argparse
+import copy
 import json
 import re
 import tempfile
@@ -32,9 +33,11 @@ TARGET_SECONDS = 10.0
 
 def _bank(count: int) -> list[dict]:
     _, seed = read_bank(ROOT / "seed" / "llm_interview_zh.yaml")
+    # Copies, not shared lists: YAML would write shared objects once, as aliases.
     return [
-        {**item, "slug": f"{item['slug']}-{n // len(seed)}", "prompt": f"{item['prompt']} ({n // len(seed) + 1})"}
-        for n, item in ((n, seed[n % len(seed)]) for n in range(count))
+        {**copy.deepcopy(seed[n % len(seed)]), "slug": f"{seed[n % len(seed)]['slug']}-{n // len(seed)}"}
+        | {"prompt": f"{seed[n % len(seed)]['prompt']} ({n // len(seed) + 1})"}
+        for n in range(count)
     ]
 
 

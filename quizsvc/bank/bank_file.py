@@ -148,4 +148,4 @@ def dump_bank(name: str, questions: list[dict], *, header: str = "") -> str:
 
 
 def dump_bank_json(name: str, questions: list[dict]) -> str:
-    return json.dumps(_document(name, questions), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(_document(name, questions), ensure_ascii=False, indent=1) + "\n"

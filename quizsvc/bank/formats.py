@@ -44,8 +44,9 @@ MEDIA_TYPES = {
     "qti": "application/zip",
 }
 FILE_EXTENSIONS = {"yaml": "yaml", "json": "json", "gift": "gift.txt", "moodle": "moodle.xml", "qti": "qti.zip"}
-# QUIZSVC_MAX_BANK_BYTES's default: 2,000 seed-sized questions take about 10 MiB of YAML.
-DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+# QUIZSVC_MAX_BANK_BYTES's default: 5,000 seed-sized questions (the most a file holds) take
+# 26-31 MB in YAML, GIFT, Moodle XML or JSON.
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 _READERS_ERRORS = (gift.GiftError, moodle_xml.MoodleError, qti.QtiError)
 
 

@@ -113,11 +113,11 @@ def test_import_needs_a_recruiter_and_a_multipart_file(client, auth, app):
 
 def test_the_bank_size_limit_is_its_own(client, auth, app, seed_bank_path):
     data = seed_bank_path.read_bytes()  # about 100 KB: above a 64 KiB limit, far above the JSON body limit's share
-    app.config["QUIZSVC_MAX_BANK_BYTES"] = 64 * 1024
+    app.config["QUIZSVC_MAX_BANK_BYTES"], default = 64 * 1024, app.config["QUIZSVC_MAX_BANK_BYTES"]
     try:
         too_big = _import(client, auth, data, "seed.yaml")
     finally:
-        app.config["QUIZSVC_MAX_BANK_BYTES"] = 16 * 1024 * 1024
+        app.config["QUIZSVC_MAX_BANK_BYTES"] = default
     assert (too_big.status_code, too_big.get_json()["code"]) == (413, 413)
     app.config["MAX_CONTENT_LENGTH"], limit = 1024, app.config["MAX_CONTENT_LENGTH"]
     try:
