@@ -22,7 +22,7 @@ import re
 
 from quizsvc.bank.html_text import html_to_text
 from quizsvc.bank.imported import Found, short_answer
-from quizsvc.bank.rubric_lines import RubricLineError, parse_rubric_lines, rubric_lines
+from quizsvc.bank.rubric_lines import HEADER, RubricLineError, parse_rubric_lines, rubric_lines
 from quizsvc.bank.seed_markdown import strip_emphasis
 
 # Escaped characters become private-use placeholders while the structure is parsed.
@@ -153,7 +153,9 @@ def _question(start: int, lines: list[str], category: str) -> Found | str:
     if answers and not any(fraction > 0 for fraction, _ in answer_list):
         raise GiftError(f"line {start}: field 'answers': no answer earns credit")
     short_answer(found, answer_list, reference, marked_reference)
-    for kind, value in _ID_TAGS.findall(" ".join(comments)):
+    # Moodle's [id:] and [tag:] comments, not text of the rubric lines that may follow them.
+    ahead = comments[: comments.index(HEADER)] if HEADER in comments else comments
+    for kind, value in _ID_TAGS.findall(" ".join(ahead)):
         if kind == "id":
             found.identifier = value.strip()
         else:

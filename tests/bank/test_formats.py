@@ -43,7 +43,10 @@ def _tricky(question_in):
         "slug": "2-tricky",
         "prompt": "::Not a name:: {braces} #hash =eq ~tilde a\\nb \\ <b>not bold</b> ]]> &amp;\n  indented   twice",
         "references": ["First | bar\nsecond line\n\n  - nested item", "Second reference: {x} = 1 ~ #2", "Third"],
-        "key_points": [{"text": "point | with bar \\ and backslash", "weight": 2.5}, {"text": "0.1 weight", "weight": 0.1}],
+        "key_points": [
+            {"text": "point | with bar \\ and backslash", "weight": 2.5},
+            {"text": "not a Moodle comment: [id:other] [tag:x]", "weight": 0.1},
+        ],
         "keywords": [
             {"term": "自注意力機制", "aliases": ["自注意力机制", "self-attention", "a|b"], "weight": 2.0, "required": True},
             {"term": "C++", "aliases": [], "weight": 1.0, "required": False},
