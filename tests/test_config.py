@@ -92,6 +92,7 @@ def test_production_starts_with_a_public_url_or_trusted_hosts(monkeypatch, env):
     _clear(monkeypatch)
     monkeypatch.setenv("QUIZSVC_ENV", "production")
     monkeypatch.setenv("QUIZSVC_DATABASE_URL", "postgresql+psycopg://db/quizsvc")
+    monkeypatch.setenv("QUIZSVC_SECRET_KEY", "s" * 32)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     settings = Settings.from_env()

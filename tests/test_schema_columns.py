@@ -17,6 +17,9 @@ from quizsvc.models import (
     Attempt,
     Candidate,
     GradeOverride,
+    AuditEntry,
+    Delivery,
+    Event,
     IdempotencyRecord,
     KeyPoint,
     Keyword,
@@ -27,6 +30,7 @@ from quizsvc.models import (
     Quiz,
     ReferenceAnswer,
     Response,
+    WebhookSubscription,
 )
 from quizsvc.schemas.fields import Answer
 from quizsvc.schemas.fields import Text as TextField
@@ -40,6 +44,7 @@ COLUMNS = {
     ("CandidateInSchema", "email"): Candidate.email,
     ("CandidateQuerySchema", "external_id"): Candidate.external_id,
     ("AttemptQuerySchema", "status"): Attempt.status,
+    ("AttemptQuerySchema", "cursor"): None,
     ("AnswerInSchema", "answer"): Response.answer,
     ("OverrideInSchema", "reason"): GradeOverride.reason,
     ("QuestionContentSchema", "prompt"): QuestionVersion.prompt,
@@ -72,6 +77,31 @@ COLUMNS = {
     ("ScoreRequestSchema", "answer"): None,
     ("ScoreRequestSchema", "prompt"): None,
     ("ScoreRequestSchema", "references"): None,
+    ("AttemptCreateSchema", "language"): Attempt.language,
+    # First and last name are joined into display_name, cut to its column.
+    ("PartnerCandidateSchema", "first_name"): None,
+    ("PartnerCandidateSchema", "last_name"): None,
+    ("PartnerCandidateSchema", "email"): Candidate.email,
+    ("PartnerCandidateSchema", "external_id"): Candidate.external_id,
+    ("SendTestSchema", "partner_test_id"): None,
+    ("SendTestSchema", "url"): Attempt.callback_url,
+    ("SendTestSchema", "language"): Attempt.language,
+    ("StatusQuerySchema", "partner_interview_id"): None,
+    ("BankExportQuerySchema", "format"): None,
+    ("BankImportQuerySchema", "format"): None,
+    ("SharedReportQuerySchema", "format"): None,
+    ("AuditQuerySchema", "action"): AuditEntry.action,
+    ("AuditQuerySchema", "target_type"): AuditEntry.target_type,
+    ("DeliveryQuerySchema", "status"): Delivery.status,
+    ("DeliveryQuerySchema", "channel"): Delivery.channel,
+    ("DeliveryQuerySchema", "event_type"): Event.type,
+    ("EventQuerySchema", "type"): Event.type,
+    ("RedeliverInSchema", "channel"): Delivery.channel,
+    ("SubscriptionInSchema", "url"): WebhookSubscription.url,
+    ("SubscriptionInSchema", "description"): WebhookSubscription.description,
+    ("SubscriptionInSchema", "event_types"): WebhookSubscription.event_types,
+    ("SubscriptionPatchSchema", "url"): WebhookSubscription.url,
+    ("SubscriptionPatchSchema", "description"): WebhookSubscription.description,
 }
 
 
@@ -84,10 +114,14 @@ def _schemas():
 
 
 def _input_text_fields():
-    """(schema name, field name, field) of every text an input schema loads, each field once."""
+    """(schema name, field name, field) of every text an input schema loads, each field once
+    (under the schema that declares it, not one that inherits it)."""
     seen = set()
     for schema in _schemas():
+        inherited = {id(f) for base in schema.__mro__[1:] for f in getattr(base, "_declared_fields", {}).values()}
         for name, field in schema._declared_fields.items():
+            if id(field) in inherited:
+                continue
             inner = field.inner if isinstance(field, fields.List) else field
             if isinstance(inner, (TextField, Answer)) and id(inner) not in seen:
                 seen.add(id(inner))

@@ -50,11 +50,33 @@ class PageSchema(Schema):
         return PaginationParameters(**data)
 
 
-def secret_fields(schema) -> tuple[str, ...]:
-    if schema is None:
-        return ()
-    schema = schema() if isinstance(schema, type) else schema
-    return tuple(name for name, field in schema.fields.items() if field.metadata.get(SECRET))
+def secret_fields(*schemas) -> tuple[str, ...]:
+    """Names of the fields marked secret in these schemas and the schemas they nest."""
+    names: set[str] = set()
+
+    def walk(schema):
+        schema = schema() if isinstance(schema, type) else schema
+        for name, field in schema.fields.items():
+            if field.metadata.get(SECRET):
+                names.add(name)
+            inner = getattr(field, "inner", field)  # a List's items
+            if isinstance(inner, fields.Nested):
+                walk(inner.schema)
+
+    for schema in schemas:
+        if schema is not None:
+            walk(schema)
+    return tuple(sorted(names))
+
+
+def response_secrets(*schemas):
+    """For a view that answers with one of several schemas (documented by hand): their secrets."""
+
+    def decorator(view):
+        view.secret_fields = secret_fields(*schemas)
+        return view
+
+    return decorator
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -113,3 +135,22 @@ def html_page(body: str) -> Response:
     response = Response(body, content_type=render.MEDIA_TYPES["html"])
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+def operation(operation_id: str):
+    """Name the operation in the OpenAPI document (generated clients take it as the method name)."""
+    return flask_smorest.Blueprint.doc(operationId=operation_id)
+
+
+def accepts_upload(setting: str):
+    """Mark a view that takes a multipart file upload of up to ``current_app.config[setting]`` bytes.
+
+    The JSON-only rule and the request-size limit (api.init_app) read the mark before the
+    body is parsed.
+    """
+
+    def decorator(view):
+        view.upload_limit_setting = setting
+        return view
+
+    return decorator

@@ -3,7 +3,8 @@
 A retry with the same key and the same request gets the first response again (with
 ``Idempotent-Replayed: true``); the same key with another request is a 422. Failed calls
 (errors) are not recorded: retrying them runs them again. Secrets in a response (fields
-marked ``x-secret``, such as a new candidate token) are never kept: a replay leaves them out.
+marked ``x-secret``: a candidate's token and link, a new key, a webhook secret) are never
+kept: a replay comes without them.
 """
 
 import json
@@ -59,15 +60,20 @@ def _begin(session, key: str):
         return idempotency.begin(session, scope=_scope(), key=key, fingerprint=fingerprint)
 
 
+def _without(value, secrets: tuple[str, ...]):
+    if isinstance(value, dict):
+        return {k: _without(v, secrets) for k, v in value.items() if k not in secrets}
+    if isinstance(value, list):
+        return [_without(v, secrets) for v in value]
+    return value
+
+
 def _kept(response: Response, secrets: tuple[str, ...]) -> str:
-    """The body a replay returns: the response's, without its secrets."""
+    """The body a replay returns: the response's, without its secrets (at any depth)."""
     body = response.get_data(as_text=True)
     if not secrets or not response.is_json:
         return body
-    data = json.loads(body)
-    if not isinstance(data, dict):
-        return body
-    return current_app.json.dumps({name: value for name, value in data.items() if name not in secrets})
+    return current_app.json.dumps(_without(json.loads(body), secrets))
 
 
 def _replay(record) -> Response:

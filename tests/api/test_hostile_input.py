@@ -4,6 +4,7 @@ Each test walks the OpenAPI document, so an operation or a field added later is 
 without touching this file.
 """
 
+import base64
 import json
 
 import pytest
@@ -35,6 +36,9 @@ def world(flow):
         "candidate_id": invited["candidate"]["id"],
         "key_id": 1,
         "position": 1,
+        "subscription_id": 1,
+        "delivery_id": 1,
+        "token": "not-a-signed-link",
     }
     return {"flow": flow, "token": invited["token"], "ids": ids, "attempt_id": invited["id"]}
 
@@ -42,6 +46,9 @@ def world(flow):
 def _headers(world, operation) -> dict:
     if operation.path.startswith("/api/v1/candidate/"):
         return world["flow"].candidate(world["token"])
+    if {"basicAuth": []} in operation.doc.get("security", []):
+        key = world["flow"].auth.key("admin", org=world["flow"].org)
+        return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
     return world["flow"].staff("admin")
 
 
@@ -108,8 +115,8 @@ def test_every_text_filter_refuses_nul(world, spec):
     checked = 0
     for operation in operations(spec):
         for parameter in operation.query_parameters(spec):
-            if parameter["schema"].get("type") != "string":
-                continue
+            if parameter["schema"].get("type") != "string" or "format" in parameter["schema"]:
+                continue  # a date-time is refused as not one
             url = operation.url(**world["ids"]) + f"?{parameter['name']}=a%00b"
             response = world["flow"].client.open(
                 url, method=operation.method.upper(), headers=_headers(world, operation)
@@ -207,7 +214,7 @@ def test_query_integers_past_the_column_are_a_422(world, spec):
     lists = [op for op in operations(spec) if any(p["name"] == "page" for p in op.query_parameters(spec))]
     assert len(lists) >= 4
     for operation in lists:
-        response = flow.client.get(f"{operation.path}?page=999999999999999999", headers=flow.staff("viewer"))
+        response = flow.client.get(f"{operation.path}?page=999999999999999999", headers=_headers(world, operation))
         assert response.status_code == 422, operation.id
         assert "page" in response.get_json()["errors"]["query"]
 
