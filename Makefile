@@ -62,11 +62,13 @@ bench: install
 	$(BIN)/python bench/bank_import.py
 	$(BIN)/python bench/webhook_latency.py
 
-# Email catalogs: extract the messages, update each language's .po, compile the .mo files
-# (both are committed, so running needs no compile step).
+# Catalogs of the emails and pages (babel.cfg): extract the messages, update each language's
+# .po (translate what is new in zh_Hant and zh_Hans; English copies each message), compile
+# the .mo files (both are committed, so running needs no compile step).
 messages: install
-	$(BIN)/pybabel extract --no-location --omit-header -o quizsvc/translations/messages.pot quizsvc/mail.py
-	$(BIN)/pybabel update --no-location -i quizsvc/translations/messages.pot -d quizsvc/translations
+	$(BIN)/pybabel extract --no-location --omit-header -k lazy_gettext -F babel.cfg -o quizsvc/translations/messages.pot .
+	$(BIN)/pybabel update --ignore-obsolete -i quizsvc/translations/messages.pot -d quizsvc/translations
+	$(BIN)/python -m quizsvc.i18n --fill-english quizsvc/translations/en/LC_MESSAGES/messages.po
 	$(BIN)/pybabel compile -d quizsvc/translations
 
 # Agreement with human grades on the shared data sets (see README, "Measured").

@@ -17,7 +17,10 @@ come from the environment (``quizsvc.config``; the README's table has the defaul
 - QUIZSVC_TRUSTED_HOSTS: host names the app answers to; production needs this or QUIZSVC_PUBLIC_URL
 - QUIZSVC_PROXY_COUNT: reverse proxies whose X-Forwarded-For/-Proto are believed
 - QUIZSVC_RATELIMIT_STORAGE_URI, QUIZSVC_RATELIMIT_KEY_PREFIX: where rate-limit counts live
-- QUIZSVC_RATELIMIT_API_KEY, QUIZSVC_RATELIMIT_CANDIDATE, QUIZSVC_RATELIMIT_AUTH_FAILURES: the limits
+- QUIZSVC_RATELIMIT_API_KEY, QUIZSVC_RATELIMIT_CANDIDATE, QUIZSVC_RATELIMIT_AUTH_FAILURES,
+  QUIZSVC_RATELIMIT_PRACTICE: the limits
+- QUIZSVC_CONSOLE_SESSION_HOURS: how long a sign-in to the reviewer console lasts
+- QUIZSVC_REVIEW_CONFIDENCE: grades below this confidence (or flagged) wait in the review queue
 - QUIZSVC_SECRET_KEY: signs report and invitation links (default: a key in the instance folder)
 - QUIZSVC_REPORT_LINK_HOURS: how long a signed report link stays valid
 - QUIZSVC_QUEUE_URL, QUIZSVC_QUEUE_NAME: the task queue (default: a SQLite file in the instance folder)

@@ -244,6 +244,23 @@ def keys_bootstrap():
 
 # -- question banks ---------------------------------------------------------------------
 
+@click.command("login-link")
+@click.option("--org", "org", type=ORG, required=True, help="Organisation name.")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", type=KEY_NAME, default="console", show_default=True, help="Who it is for (shown, and on overrides).")
+@click.option("--hours", type=click.FloatRange(0.05, 72), default=1, show_default=True, help="How long it stays valid.")
+@with_appcontext
+def login_link_command(org, role, name, hours):
+    """Print a one-time link that signs someone in to the reviewer console (/console)."""
+    from quizsvc import links
+    from quizsvc.services import logins
+
+    with _session() as session:
+        organisation_id = _organisation_id(session, org)
+        _, token = logins.create_link(session, organisation_id=organisation_id, role=role, name=name, hours=hours)
+    click.echo(links.external_url("console.signin_link", token=token))
+
+
 bank_cli = click.Group("bank", help="Question banks.")
 
 
@@ -352,6 +369,7 @@ def init_app(app: Flask) -> None:
     for command in (db_cli, orgs_cli, keys_cli, bank_cli):
         app.cli.add_command(command)
     app.cli.add_command(init_command)
+    app.cli.add_command(login_link_command)
     cli_grader.init_app(app)
     cli_attempts.init_app(app)
     cli_queue.init_app(app)

@@ -31,6 +31,19 @@ def _int(name: str, default: int, *, minimum: int = 1) -> int:
     return value
 
 
+def _float(name: str, default: float, *, minimum: float, maximum: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ConfigError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
 def _str(name: str, default: str | None) -> str | None:
     raw = os.environ.get(name)
     return default if raw is None or raw == "" else raw
@@ -99,6 +112,11 @@ class Settings:
     ratelimit_api_key: str = "600 per minute"
     ratelimit_candidate: str = "120 per minute"
     ratelimit_auth_failures: str = "30 per minute"
+    # Gradings of practice answers and new practice attempts, per client address.
+    ratelimit_practice: str = "30 per minute"
+    # The reviewer console: how long a sign-in lasts, and which grades wait for review.
+    console_session_hours: int = 12
+    review_confidence: float = 0.6
     # Signs report and invitation links; None: a key generated once into the instance folder.
     secret_key: str | None = None
     # How long a signed report link (report_url in events, partner_profile_url) opens the report.
@@ -144,6 +162,9 @@ class Settings:
             ratelimit_api_key=_limit("QUIZSVC_RATELIMIT_API_KEY", "600 per minute"),
             ratelimit_candidate=_limit("QUIZSVC_RATELIMIT_CANDIDATE", "120 per minute"),
             ratelimit_auth_failures=_limit("QUIZSVC_RATELIMIT_AUTH_FAILURES", "30 per minute"),
+            ratelimit_practice=_limit("QUIZSVC_RATELIMIT_PRACTICE", "30 per minute"),
+            console_session_hours=_int("QUIZSVC_CONSOLE_SESSION_HOURS", 12, minimum=1),
+            review_confidence=_float("QUIZSVC_REVIEW_CONFIDENCE", 0.6, minimum=0.0, maximum=1.0),
             secret_key=_str("QUIZSVC_SECRET_KEY", None),
             report_link_hours=_int("QUIZSVC_REPORT_LINK_HOURS", 720),
             queue_url=_str("QUIZSVC_QUEUE_URL", None),
@@ -176,7 +197,7 @@ class Settings:
         if self.env == "production" and not (self.public_url or self.trusted_hosts):
             # Otherwise candidate links and report URLs would follow whatever Host header a client sends.
             raise ConfigError("QUIZSVC_PUBLIC_URL or QUIZSVC_TRUSTED_HOSTS is required when QUIZSVC_ENV=production")
-        for name in ("api_key", "candidate", "auth_failures"):
+        for name in ("api_key", "candidate", "auth_failures", "practice"):
             _check_limit(f"QUIZSVC_RATELIMIT_{name.upper()}", getattr(self, f"ratelimit_{name}"))
         if self.env == "production" and not self.secret_key:
             # Every web process and consumer must sign and verify links with the same key.

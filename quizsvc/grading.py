@@ -65,12 +65,24 @@ class Grading:
 
     def practice(self, session, *, item) -> dict:
         """The grade of one saved answer, shown and not stored (mock quizzes, feedback after each answer)."""
-        organisation_id = item.attempt.organisation_id
+        return self.practice_all(session, items=[item])[0]
+
+    def practice_all(self, session, *, items) -> list[dict]:
+        """``practice`` for several saved answers of one attempt, graded in one batch."""
+        if not items:
+            return []
+        organisation_id = items[0].attempt.organisation_id
         grader = self.grader_for(session, organisation_id=organisation_id)
-        prepared = prepare_stored(
-            session, grader=grader, cache=self.prepared, organisation_id=organisation_id, version=item.version
-        )
-        return grader.grade(prepared, item.response.answer).to_dict()
+        pairs = [
+            (
+                prepare_stored(
+                    session, grader=grader, cache=self.prepared, organisation_id=organisation_id, version=item.version
+                ),
+                item.response.answer,
+            )
+            for item in items
+        ]
+        return [result.to_dict() for result in grader.grade_pairs(pairs)]
 
     @property
     def prepared(self) -> PreparedCache:

@@ -9,20 +9,23 @@ counts in memory until it is back. A refused request is a 429 in the error envel
 ``Retry-After`` and ``X-RateLimit-*`` headers. Buckets are named by hashes: no credential
 is ever written to the store.
 
-Other parts add their own limits with ``limit(app, setting, key=...)`` (a practice page, a
-partner adapter): the same store, headers and envelope.
+Other parts add their own limits with ``limit(app, setting, key=...)`` (a partner adapter):
+the same store, headers and envelope. Open practice has its own: ``practice()`` is a block
+that counts one grading of a practice answer, or one new practice attempt, against
+QUIZSVC_RATELIMIT_PRACTICE per client address, so that one visitor cannot flood the grader.
 """
 
 import hashlib
+from contextlib import nullcontext
 
 from flask import Flask, current_app, request
 from flask_limiter import ApplicationLimit, Limiter, RouteLimit
 
 from quizsvc.services.accounts import KEY_PREFIX
 from quizsvc.services.attempts import TOKEN_PREFIX
-from quizsvc.web import COOKIE as TAKE_COOKIE
+from quizsvc.web.take import COOKIE as TAKE_COOKIE
 
-LIMITED_PATHS = ("/api/", "/take")
+LIMITED_PATHS = ("/api/", "/take", "/practice", "/console")
 
 
 def _digest(secret: str) -> str:
@@ -106,6 +109,12 @@ def init_app(app: Flask) -> None:
     limiter.request_filter(lambda: not request.path.startswith(LIMITED_PATHS))
     limiter.init_app(app)
     app.extensions["quizsvc.limits"] = limiter
+    app.extensions["quizsvc.limits.practice"] = limiter.shared_limit(
+        _setting("QUIZSVC_RATELIMIT_PRACTICE"),
+        "practice",
+        key_func=client_address,
+        error_message="Too many practice answers checked from this address; retry after the time in Retry-After.",
+    )
 
 
 def limiter(app: Flask | None = None) -> Limiter:
@@ -115,6 +124,14 @@ def limiter(app: Flask | None = None) -> Limiter:
 def limit(app: Flask, setting: str, *, key, scope: str) -> RouteLimit:
     """A further limit from the setting ``setting``, to decorate a view or a blueprint with."""
     return limiter(app).shared_limit(_setting(setting), scope, key_func=key)
+
+
+def practice(applies: bool = True):
+    """A block that counts against the practice limit (see the module's docstring); when it is
+    used up, entering the block raises a 429. Nothing is counted when ``applies`` is false."""
+    if not applies or not current_app.config["QUIZSVC_RATELIMIT_PRACTICE"]:
+        return nullcontext()
+    return current_app.extensions["quizsvc.limits.practice"]
 
 
 def reset(app: Flask) -> None:

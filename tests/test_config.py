@@ -37,6 +37,13 @@ def test_defaults(monkeypatch):
             "QUIZSVC_RATELIMIT_API_KEY must be a rate such as '600 per minute', got 'lots'",
         ),
         ({"QUIZSVC_PROXY_COUNT": "-1"}, "QUIZSVC_PROXY_COUNT must be at least 0, got -1"),
+        (
+            {"QUIZSVC_RATELIMIT_PRACTICE": "often"},
+            "QUIZSVC_RATELIMIT_PRACTICE must be a rate such as '600 per minute', got 'often'",
+        ),
+        ({"QUIZSVC_REVIEW_CONFIDENCE": "2"}, "QUIZSVC_REVIEW_CONFIDENCE must be between 0.0 and 1.0, got 2.0"),
+        ({"QUIZSVC_REVIEW_CONFIDENCE": "high"}, "QUIZSVC_REVIEW_CONFIDENCE must be a number, got 'high'"),
+        ({"QUIZSVC_CONSOLE_SESSION_HOURS": "0"}, "QUIZSVC_CONSOLE_SESSION_HOURS must be at least 1, got 0"),
         ({"QUIZSVC_DEFAULT_ORG": "o" * 101}, "QUIZSVC_DEFAULT_ORG must be at most 100 characters"),
     ],
 )

@@ -3,20 +3,15 @@ language, sent by the queue, and reminders before an invitation expires."""
 
 import email
 import email.policy
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from babel.messages.extract import extract_from_file
-from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
 
 from quizsvc import jobs
 from tests.integration import deliveries, run_queue
 from tests.interview import move_clock
 from tests.receiver import free_port
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "quizsvc" / "translations"
 
 
 class Inbox:
@@ -88,18 +83,3 @@ def test_a_reminder_goes_once_before_the_invitation_expires(flow, app, inbox, mo
 def test_without_smtp_no_email_is_queued(flow, app):
     flow.invite(flow.quiz()["id"], candidate={"external_id": "n", "display_name": "N", "email": "n@example.com"})
     assert [d for d in deliveries(app) if d.channel == "email"] == []
-
-
-@pytest.mark.parametrize("locale", ["en", "zh_Hant", "zh_Hans"])
-def test_compiled_catalogs_match_their_sources(locale, tmp_path):
-    folder = TRANSLATIONS / locale / "LC_MESSAGES"
-    with open(folder / "messages.po", "rb") as po, open(folder / "messages.mo", "rb") as mo:
-        source, compiled = read_po(po), read_mo(mo)
-    assert {m.id: m.string for m in source if m.id} == {m.id: m.string for m in compiled if m.id}
-    assert all(m.string for m in source if m.id), "every message is translated"
-
-
-def test_every_message_in_the_code_is_in_the_catalogs():
-    wanted = {message for _, message, _, _ in extract_from_file("python", TRANSLATIONS.parent / "mail.py")}
-    with open(TRANSLATIONS / "zh_Hant" / "LC_MESSAGES" / "messages.po", "rb") as handle:
-        assert wanted == {m.id for m in read_po(handle) if m.id}

@@ -102,6 +102,11 @@ COLUMNS = {
     ("SubscriptionInSchema", "event_types"): WebhookSubscription.event_types,
     ("SubscriptionPatchSchema", "url"): WebhookSubscription.url,
     ("SubscriptionPatchSchema", "description"): WebhookSubscription.description,
+    # The console's list filters: compared with stored values, never stored.
+    ("AttemptFilterSchema", "status"): Attempt.status,
+    ("AttemptFilterSchema", "flag"): None,
+    ("AttemptFilterSchema", "sort"): None,
+    ("AttemptFilterSchema", "order"): None,
 }
 
 

@@ -5,10 +5,11 @@ import base64
 import json
 from datetime import datetime
 
-from flask import Response, current_app, url_for
+from flask import Response
 from flask.views import MethodView
 from marshmallow import ValidationError
 
+from quizsvc import links
 from quizsvc import reports as render
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, record, requires
@@ -37,24 +38,16 @@ from quizsvc.services.attempt_views import attempt_view, response_view
 blp = Blueprint("attempts", __name__, url_prefix="/api/v1/attempts", description="Candidates' attempts at quizzes.")
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL: QUIZSVC_PUBLIC_URL when set, else the request's host (in production
-    one of QUIZSVC_TRUSTED_HOSTS: the settings refuse to start otherwise)."""
-    base = current_app.config.get("QUIZSVC_PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def _view(attempt, *, detail: bool = False) -> dict:
     return {
         **attempt_view(attempt, detail=detail),
-        "report_url": external_url("attempts.AttemptReport", attempt_id=attempt.id),
+        # Signed: opens in a browser without a key (HTML; ?format=pdf), for QUIZSVC_REPORT_LINK_HOURS.
+        "report_url": links.report_url(attempt_id=attempt.id, organisation_id=attempt.organisation_id),
     }
 
 
 def _with_access(attempt, token: str) -> dict:
-    return {**_view(attempt), "token": token, "link": external_url("take.page", token=token)}
+    return {**_view(attempt), "token": token, "link": links.external_url("take.page", token=token)}
 
 
 def _encode_cursor(attempt) -> str:

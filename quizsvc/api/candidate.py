@@ -2,6 +2,7 @@
 
 from flask.views import MethodView
 
+from quizsvc import limits
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import candidate_access, candidate_attempt_id
 from quizsvc.api.base import Blueprint
@@ -11,7 +12,7 @@ from quizsvc.grading import grading
 from quizsvc.schemas.attempt import AnswerInSchema, CandidateAttemptSchema, SavedAnswerSchema
 from quizsvc.schemas.score import MAX_ANSWER
 from quizsvc.services import attempts
-from quizsvc.services.attempt_views import candidate_question_view, candidate_view
+from quizsvc.services.attempt_views import candidate_question_view, candidate_view, shows_feedback_now
 
 blp = Blueprint(
     "candidate",
@@ -65,10 +66,10 @@ class CandidateAnswer(MethodView):
             answer=answer_in["answer"],
             time_spent_seconds=answer_in.get("time_spent_seconds"),
         )
-        quiz = item.attempt.quiz
         result = None
-        if quiz.feedback_policy == "mock" and quiz.feedback_timing == "after_answer":
-            result = grading.practice(db.session, item=item)
+        if shows_feedback_now(item.attempt):
+            with limits.practice(item.attempt.practice):
+                result = grading.practice(db.session, item=item)
         return candidate_question_view(item, results=False, result=result)
 
 

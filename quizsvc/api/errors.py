@@ -7,7 +7,7 @@ and anything unhandled) goes through :func:`error_payload`.
 import logging
 from http import HTTPStatus
 
-from flask import Flask
+from flask import Flask, current_app, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -24,7 +24,20 @@ def error_payload(code: int, message: str | None = None, errors: dict | None = N
     return payload
 
 
+def _page(error):
+    """Pages (quizsvc.web) answer their own errors as pages; everything else gets the envelope."""
+    hook = current_app.extensions.get("quizsvc.page_errors")
+    if hook is not None and hook[0](request.path):
+        return hook[1](error)
+    return None
+
+
 def handle_http_exception(error: HTTPException):
+    if isinstance(error, InternalServerError) and getattr(error, "original_exception", None) is not None:
+        log.error("unhandled error", exc_info=error.original_exception)
+    page = _page(error)
+    if page is not None:
+        return page
     data = getattr(error, "data", None) or {}
     errors = data.get("errors") or data.get("messages")
     message = data.get("message")
@@ -36,9 +49,6 @@ def handle_http_exception(error: HTTPException):
         else:
             message = error.description
     if isinstance(error, InternalServerError):
-        original = getattr(error, "original_exception", None)
-        if original is not None:
-            log.error("unhandled error", exc_info=original)
         message = "Internal server error."
     # Werkzeug's own headers (Allow on a 405), not its HTML content type.
     headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
@@ -48,6 +58,9 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_service_error(error: ServiceError):
+    page = _page(error)
+    if page is not None:
+        return page
     return error_payload(error.status, error.message, error.errors), error.status
 
 

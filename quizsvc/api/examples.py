@@ -84,8 +84,14 @@ QUIZ = {
     "feedback_policy": "hiring",
     "feedback_timing": "at_end",
     "link_valid_hours": 168,
+    "practice_url": None,
     "created_at": NOW,
     "archived_at": None,
+}
+PRACTICE_QUIZ = {
+    **QUIZ,
+    "feedback_policy": "mock",
+    "practice_url": "https://quiz.example.com/practice/Jx2bK9qLmW4vT7yR1nP5sD8fH3gA6cE0",
 }
 
 CANDIDATE = {
@@ -112,7 +118,7 @@ ATTEMPT = {
     "score": None,
     "passed": None,
     "questions": [{"position": 1, "question_id": 4, "version": 1, "prompt": PROMPT}],
-    "report_url": "https://quiz.example.com/api/v1/attempts/1/report",
+    "report_url": "https://quiz.example.com/api/v1/reports/eyJhIjoxLCJvIjoxfQ.Z3QyYQ.kA1b2C3d4E5f6G7h8I9j0KlMnOp",
 }
 INVITE_IN = {
     "quiz_id": 1,
@@ -252,6 +258,7 @@ CANDIDATE_ATTEMPT = {
     "status": "started",
     "feedback_policy": "hiring",
     "feedback_timing": "at_end",
+    "practice": False,
     "time_limit_minutes": 30,
     "expires_at": "2026-12-07T09:00:00+00:00",
     "started_at": NOW,

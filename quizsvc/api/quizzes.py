@@ -3,6 +3,7 @@
 from flask import Response, stream_with_context
 from flask.views import MethodView
 
+from quizsvc import links
 from quizsvc import reports as render
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, record, requires
@@ -11,7 +12,7 @@ from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
 from quizsvc.schemas.quiz import QuizCreateSchema, QuizQuerySchema, QuizSchema
 from quizsvc.schemas.report import PageQuerySchema, QuizReportSchema
-from quizsvc.services import quizzes, reports, results
+from quizsvc.services import practice, quizzes, reports, results
 
 blp = Blueprint("quizzes", __name__, url_prefix="/api/v1/quizzes", description="Quizzes and their cohort reports.")
 
@@ -33,7 +34,7 @@ class Quizzes(MethodView):
             limit=pagination_parameters.page_size,
         )
         pagination_parameters.item_count = total
-        return items
+        return [_out(quiz) for quiz in items]
 
     @requires("recruiter")
     @mutation
@@ -45,7 +46,7 @@ class Quizzes(MethodView):
         """Create a quiz from a question list or a drawing rule"""
         quiz = quizzes.create(db.session, organisation_id=principal().organisation_id, quiz_in=quiz_in)
         record("quiz.create", "quiz", quiz.id, name=quiz.name)
-        return quiz
+        return _out(quiz)
 
 
 @blp.route("/<id:quiz_id>")
@@ -56,7 +57,7 @@ class QuizById(MethodView):
     @blp.doc(operationId="getQuiz")
     def get(self, quiz_id):
         """Get a quiz"""
-        return quizzes.get(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
+        return _out(quizzes.get(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id))
 
     @requires("recruiter")
     @mutation
@@ -67,6 +68,38 @@ class QuizById(MethodView):
         """Archive a quiz: it takes no new attempts; existing attempts and reports stay"""
         quizzes.archive(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
         record("quiz.archive", "quiz", quiz_id)
+
+
+@blp.route("/<id:quiz_id>/practice")
+class QuizPractice(MethodView):
+    @requires("recruiter")
+    @mutation
+    @blp.response(200, QuizSchema, example=ex.PRACTICE_QUIZ)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.doc(operationId="openPractice")
+    def post(self, quiz_id):
+        """Open a mock quiz for practice: practice_url is a public link; anyone who opens it gets an attempt of their own"""
+        quiz = practice.open_practice(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
+        record("quiz.practice_open", "quiz", quiz_id)
+        return _out(quiz)
+
+    @requires("recruiter")
+    @mutation
+    @blp.response(200, QuizSchema, example=ex.QUIZ)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="closePractice")
+    def delete(self, quiz_id):
+        """Close practice: the link stops working (opening again makes a new one); started attempts can finish"""
+        quiz = practice.close_practice(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
+        record("quiz.practice_close", "quiz", quiz_id)
+        return _out(quiz)
+
+
+def _out(quiz):
+    """The quiz as the schema dumps it, with its absolute practice link."""
+    quiz.practice_url = links.external_url("practice.intro", key=quiz.practice_key) if quiz.practice_key else None
+    return quiz
 
 
 @blp.route("/<id:quiz_id>/report")

@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
-from quizsvc.models.account import ROLES, ApiKey, Organisation
+from quizsvc.models.account import ROLES, ApiKey, LoginLink, Organisation
 from quizsvc.models.attempt import (
     LANGUAGES,
     STATUSES,
@@ -40,6 +40,7 @@ __all__ = [
     "ROLES",
     "DIFFICULTIES",
     "ApiKey",
+    "LoginLink",
     "Organisation",
     "Question",
     "QuestionVersion",

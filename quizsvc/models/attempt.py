@@ -64,6 +64,8 @@ class Attempt(Base):
     # Where an assessment partner wants the status PATCHed when the attempt is graded.
     callback_url: Mapped[str | None] = mapped_column(String(2000))
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Opened from a quiz's public practice link by an anonymous visitor, not invited.
+    practice: Mapped[bool] = mapped_column(Boolean, default=False)
 
     quiz: Mapped["Quiz"] = relationship(back_populates="attempts")  # noqa: F821
     candidate: Mapped[Candidate] = relationship(back_populates="attempts")

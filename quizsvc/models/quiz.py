@@ -34,12 +34,16 @@ class Quiz(Base):
     feedback_timing: Mapped[str] = mapped_column(String(20), default="at_end")
     # How long an invitation stays open before the candidate starts.
     link_valid_hours: Mapped[int] = mapped_column(Integer, default=168)
+    # Open practice: the secret part of the quiz's public link (/practice/<key>); None: closed.
+    practice_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     questions: Mapped[list["QuizQuestion"]] = relationship(
         back_populates="quiz", order_by="QuizQuestion.position", cascade="all, delete-orphan"
     )
+    # Not stored: the absolute practice link, set where a request knows the site's address.
+    practice_url = None
     attempts: Mapped[list["Attempt"]] = relationship(back_populates="quiz")  # noqa: F821
 
 

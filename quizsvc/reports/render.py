@@ -21,6 +21,7 @@ from quizsvc.reports.charts import (
     key_point_coverage,
     score_timeline,
 )
+from quizsvc.reports.highlight import highlight, spans
 
 CSV_COLUMNS = (
     "attempt_id",
@@ -146,7 +147,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(score=_score, when=_when, duration=_duration)
+    env.filters.update(score=_score, when=_when, duration=_duration, highlight=highlight, evidence=spans)
     return env
 
 

@@ -164,7 +164,12 @@ class AttemptSchema(Schema):
     passed = fields.Boolean(allow_none=True)
     questions = fields.List(fields.Nested(AttemptQuestionSchema))
     updated_at = fields.DateTime(metadata={"description": "Moves with every event of the attempt."})
-    report_url = fields.String()
+    report_url = fields.String(
+        metadata={
+            "description": "A signed link that opens the score report in a browser without a key (HTML; "
+            "add ?format=pdf for the PDF) for QUIZSVC_REPORT_LINK_HOURS; then ask for the attempt again."
+        }
+    )
 
 
 class NewAttemptSchema(AttemptSchema):
@@ -204,7 +209,8 @@ class CandidateAttemptSchema(Schema):
     quiz = fields.String()
     status = fields.String()
     feedback_policy = fields.String()
-    feedback_timing = fields.String()
+    feedback_timing = fields.String(metadata={"description": "after_answer for every practice attempt."})
+    practice = fields.Boolean(metadata={"description": "Opened from the quiz's open practice link."})
     time_limit_minutes = fields.Integer(allow_none=True)
     expires_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)

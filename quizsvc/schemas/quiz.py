@@ -70,6 +70,10 @@ class QuizSchema(Schema):
     feedback_policy = fields.String()
     feedback_timing = fields.String()
     link_valid_hours = fields.Integer()
+    practice_url = fields.String(
+        allow_none=True,
+        metadata={"description": "The public practice link while the quiz is open for practice (mock quizzes)."},
+    )
     created_at = fields.DateTime()
     archived_at = fields.DateTime(allow_none=True)
 

@@ -28,6 +28,10 @@ def get_organisation(session: Session, *, name: str) -> Organisation | None:
     return session.scalars(select(Organisation).where(Organisation.name == name)).one_or_none()
 
 
+def organisation_of(session: Session, *, organisation_id: int) -> Organisation:
+    return session.get(Organisation, organisation_id)
+
+
 def get_or_create_organisation(session: Session, *, name: str) -> Organisation:
     organisation = get_organisation(session, name=name)
     if organisation is None:

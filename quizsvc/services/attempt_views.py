@@ -93,6 +93,12 @@ def _shows_results(attempt: Attempt, status: str) -> bool:
     return attempt.quiz.feedback_policy == "mock" and status == "graded"
 
 
+def shows_feedback_now(attempt: Attempt) -> bool:
+    """Whether each saved answer is graded for the candidate at once: mock quizzes with
+    feedback after each answer, and every practice attempt."""
+    return attempt.quiz.feedback_policy == "mock" and (attempt.quiz.feedback_timing == "after_answer" or attempt.practice)
+
+
 def candidate_view(attempt: Attempt, *, now: datetime | None = None) -> dict:
     now = now or utcnow()
     status = effective_status(attempt, now)
@@ -107,7 +113,8 @@ def candidate_view(attempt: Attempt, *, now: datetime | None = None) -> dict:
         "quiz": quiz.name,
         "status": status,
         "feedback_policy": quiz.feedback_policy,
-        "feedback_timing": quiz.feedback_timing,
+        "feedback_timing": "after_answer" if attempt.practice else quiz.feedback_timing,
+        "practice": attempt.practice,
         "time_limit_minutes": quiz.time_limit_minutes,
         "expires_at": attempt.expires_at,
         "started_at": attempt.started_at,

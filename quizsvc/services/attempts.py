@@ -77,8 +77,9 @@ def effective_status(attempt: Attempt, now: datetime | None = None) -> str:
     return attempt.status
 
 
-def _status_clause(status: str, now: datetime):
+def status_clause(status: str, now: datetime | None = None):
     """SQL for "effective status is ``status``" (see effective_status)."""
+    now = now or utcnow()
     invited_over = and_(Attempt.status == "invited", Attempt.expires_at <= now)
     started_over = and_(Attempt.status == "started", Attempt.deadline <= now)
     if status == "invited":
@@ -199,7 +200,7 @@ def get_all(
     if candidate_id is not None:
         query = query.where(Attempt.candidate_id == candidate_id)
     if status is not None:
-        query = query.where(_status_clause(status, utcnow()))
+        query = query.where(status_clause(status, utcnow()))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     options = _LOAD if results else _LOAD_SCORES
     items = session.scalars(query.order_by(Attempt.id).offset(offset).limit(limit).options(*options))
@@ -226,7 +227,7 @@ def changed(
         if value is not None:
             query = query.where(column == value)
     if status is not None:
-        query = query.where(_status_clause(status, utcnow()))
+        query = query.where(status_clause(status, utcnow()))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     if after is not None:
         at, last_id = after
@@ -249,11 +250,14 @@ def _lock(session: Session, attempt_id: int, now: datetime, *, organisation_id: 
     return attempt
 
 
-def create(session: Session, *, organisation_id: int, key_id: int | None, attempt_in: dict) -> tuple[Attempt, str]:
+def create(
+    session: Session, *, organisation_id: int, key_id: int | None, attempt_in: dict, practice: bool = False
+) -> tuple[Attempt, str]:
     """Invite a candidate; returns the attempt and its access token (shown this once).
 
     ``attempt_in``: quiz_id, candidate, and optionally expires_in_hours, language (of the
-    emails) and callback_url (an assessment partner's, PATCHed when graded).
+    emails) and callback_url (an assessment partner's, PATCHed when graded). ``practice``:
+    a visitor of the quiz's open practice link (services.practice), not an invitation.
     """
     quiz = quizzes.get(session, organisation_id=organisation_id, quiz_id=attempt_in["quiz_id"])
     if quiz.archived_at is not None:
@@ -277,6 +281,7 @@ def create(session: Session, *, organisation_id: int, key_id: int | None, attemp
         updated_at=now,
         language=attempt_in.get("language") or "en",
         callback_url=attempt_in.get("callback_url"),
+        practice=practice,
         questions=[AttemptQuestion(position=i, version=v) for i, v in enumerate(drawn, 1)],
     )
     session.add(attempt)
@@ -304,7 +309,7 @@ def start(session: Session, *, attempt_id: int) -> Attempt:
     return attempt
 
 
-def _question_at(attempt: Attempt, position: int) -> AttemptQuestion:
+def question_at(attempt: Attempt, position: int) -> AttemptQuestion:
     for item in attempt.questions:
         if item.position == position:
             return item
@@ -315,21 +320,30 @@ def save_answer(
     session: Session, *, attempt_id: int, position: int, answer: str, time_spent_seconds: int | None = None
 ) -> AttemptQuestion:
     """Autosave: the last write before submission wins."""
+    return save_answers(session, attempt_id=attempt_id, answers={position: (answer, time_spent_seconds)})[0]
+
+
+def save_answers(session: Session, *, attempt_id: int, answers: dict[int, tuple[str, int | None]]) -> list[AttemptQuestion]:
+    """Several autosaves at once (the page's one form), under one lock: ``answers`` maps a
+    position to (answer, time spent or None). Each counts as one save."""
     now = utcnow()
     attempt = _lock(session, attempt_id, now)
     if attempt.status != "started":
         _refuse(attempt, "save the answer")
-    item = _question_at(attempt, position)
-    if item.response is None:
-        item.response = Response(answer=answer, saves=0, time_spent_seconds=0, first_saved_at=now)
-    response = item.response
-    response.answer = answer
-    response.saves += 1
-    response.updated_at = now
-    if time_spent_seconds is not None:
-        response.time_spent_seconds = time_spent_seconds
+    saved = []
+    for position, (answer, time_spent_seconds) in sorted(answers.items()):
+        item = question_at(attempt, position)
+        if item.response is None:
+            item.response = Response(answer=answer, saves=0, time_spent_seconds=0, first_saved_at=now)
+        response = item.response
+        response.answer = answer
+        response.saves += 1
+        response.updated_at = now
+        if time_spent_seconds is not None:
+            response.time_spent_seconds = time_spent_seconds
+        saved.append(item)
     session.flush()
-    return item
+    return saved
 
 
 def reissue_token(session: Session, *, organisation_id: int, attempt_id: int) -> tuple[Attempt, str]:
@@ -503,23 +517,31 @@ def settle(session: Session, *, grader: Grader, cache: grading.PreparedCache, at
 
 
 def override(
-    session: Session, *, organisation_id: int, attempt_id: int, position: int, key_id: int, override_in: dict
+    session: Session,
+    *,
+    organisation_id: int,
+    attempt_id: int,
+    position: int,
+    key_id: int | None,
+    override_in: dict,
+    reviewer: str | None = None,
 ) -> AttemptQuestion:
-    """A reviewer's score with a reason, stored beside the machine grade."""
+    """A reviewer's score with a reason, stored beside the machine grade. ``reviewer``: their
+    name (default: the key's); a console session from a login link has no key."""
     attempt = _lock(session, attempt_id, utcnow(), organisation_id=organisation_id)
     if attempt.status != "graded":
         raise Conflict(
             f"Cannot override: the attempt is {attempt.status}; only graded answers can be reviewed.",
             errors={"status": [attempt.status]},
         )
-    item = _question_at(attempt, position)
-    key = session.get(ApiKey, key_id)
+    item = question_at(attempt, position)
+    key = session.get(ApiKey, key_id) if key_id is not None else None
     row = GradeOverride(
         grade_id=item.response.grades[-1].id if item.response.grades else None,
         score=override_in["score"],
         reason=override_in["reason"],
         key_id=key_id,
-        reviewer=key.name if key is not None else "",
+        reviewer=reviewer if reviewer is not None else key.name if key is not None else "",
     )
     item.response.overrides.append(row)
     session.flush()
@@ -529,4 +551,4 @@ def override(
 
 
 def question_of(session: Session, *, organisation_id: int, attempt_id: int, position: int) -> AttemptQuestion:
-    return _question_at(get(session, organisation_id=organisation_id, attempt_id=attempt_id), position)
+    return question_at(get(session, organisation_id=organisation_id, attempt_id=attempt_id), position)

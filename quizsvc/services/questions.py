@@ -123,6 +123,19 @@ def get_all(
     return list(session.scalars(query)), total
 
 
+def facets(session: Session, *, organisation_id: int) -> dict[str, list[str]]:
+    """The categories and tags of the organisation's live questions (latest versions), sorted:
+    what a bank can be filtered by."""
+    live = select(QuestionVersion.id).join(Question, _latest_join()).where(
+        Question.organisation_id == organisation_id, Question.retired_at.is_(None)
+    )
+    categories = session.scalars(
+        select(QuestionVersion.category).where(QuestionVersion.id.in_(live)).distinct().order_by(QuestionVersion.category)
+    )
+    tags = session.scalars(select(QuestionTag.tag).where(QuestionTag.version_id.in_(live)).distinct().order_by(QuestionTag.tag))
+    return {"categories": list(categories), "tags": list(tags)}
+
+
 def _get_question(session: Session, *, organisation_id: int, question_id: int) -> Question:
     question = session.get(Question, question_id)
     # Another organisation's question is reported exactly like a missing one.

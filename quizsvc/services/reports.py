@@ -75,6 +75,7 @@ def _question_entry(item) -> dict:
         "prompt": version.prompt,
         "category": version.category,
         "difficulty": version.difficulty,
+        "language": version.language,
         "answer": response.answer if response is not None else None,
         "time_spent_seconds": response.time_spent_seconds if response is not None else None,
         "machine_score": grade.score if grade is not None else None,
@@ -91,6 +92,8 @@ def _question_entry(item) -> dict:
         "keywords_matched": list(result.get("keywords_matched", [])),
         "keywords_missing": list(result.get("keywords_missing", [])),
         "feedback": list(result.get("feedback", [])),
+        # Where in the answer each finding is (grades before evidence existed have none).
+        "evidence": list(result.get("evidence", [])),
         "grader": {
             "grader_version": grade.grader_version,
             "model_id": grade.model_id,

@@ -25,10 +25,13 @@ def question_score(item: AttemptQuestion) -> int | None:
     return found.score if found is not None else machine_score(item)
 
 
-def cohort_scores(session: Session, *, organisation_id: int, quiz_id: int) -> list[float]:
-    """attempt_score of every graded attempt of a quiz, computed in SQL: a cohort can be
-    thousands of attempts, and their grades' full results are not needed for this."""
-    latest_grade = select(func.max(Grade.id)).group_by(Grade.response_id)
+def latest_grades():
+    """The ids of each answer's newest machine grade."""
+    return select(func.max(Grade.id)).group_by(Grade.response_id)
+
+
+def attempt_scores(*, organisation_id: int, quiz_id: int | None = None):
+    """A subquery of (attempt_id, score): ``attempt_score`` of every graded attempt, in SQL."""
     latest_override = (
         select(GradeOverride.response_id, func.max(GradeOverride.id).label("id"))
         .group_by(GradeOverride.response_id)
@@ -36,17 +39,26 @@ def cohort_scores(session: Session, *, organisation_id: int, quiz_id: int) -> li
     )
     override = GradeOverride.__table__.alias("current_override")
     effective = func.coalesce(override.c.score, Grade.score)
-    rows = session.execute(
-        select(AttemptQuestion.attempt_id, func.avg(effective))
+    query = (
+        select(AttemptQuestion.attempt_id.label("attempt_id"), func.avg(effective).label("score"))
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .join(Response, Response.attempt_question_id == AttemptQuestion.id)
-        .join(Grade, (Grade.response_id == Response.id) & Grade.id.in_(latest_grade))
+        .join(Grade, (Grade.response_id == Response.id) & Grade.id.in_(latest_grades()))
         .outerjoin(latest_override, latest_override.c.response_id == Response.id)
         .outerjoin(override, override.c.id == latest_override.c.id)
-        .where(Attempt.organisation_id == organisation_id, Attempt.quiz_id == quiz_id, Attempt.status == "graded")
+        .where(Attempt.organisation_id == organisation_id, Attempt.status == "graded")
         .group_by(AttemptQuestion.attempt_id)
-        .order_by(AttemptQuestion.attempt_id)
     )
+    if quiz_id is not None:
+        query = query.where(Attempt.quiz_id == quiz_id)
+    return query.subquery("attempt_scores")
+
+
+def cohort_scores(session: Session, *, organisation_id: int, quiz_id: int) -> list[float]:
+    """attempt_score of every graded attempt of a quiz, computed in SQL: a cohort can be
+    thousands of attempts, and their grades' full results are not needed for this."""
+    scores = attempt_scores(organisation_id=organisation_id, quiz_id=quiz_id)
+    rows = session.execute(select(scores.c.attempt_id, scores.c.score).order_by(scores.c.attempt_id))
     return [round(float(mean), 1) for _, mean in rows]
 
 

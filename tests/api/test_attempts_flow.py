@@ -17,7 +17,12 @@ def test_a_candidate_takes_a_quiz_and_it_is_graded(flow, client):
     assert invited["status"] == "invited"
     assert invited["token"].startswith("qza_")
     assert invited["link"] == f"http://localhost/take?token={invited['token']}"
-    assert invited["report_url"] == f"http://localhost/api/v1/attempts/{invited['id']}/report"
+    # A signed link: a browser opens the report without any header.
+    assert invited["report_url"].startswith("http://localhost/api/v1/reports/")
+    report = client.get(invited["report_url"].removeprefix("http://localhost"))
+    assert report.status_code == 200 and report.mimetype == "text/html"
+    pdf = client.get(invited["report_url"].removeprefix("http://localhost") + "?format=pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
     assert [q["question_id"] for q in invited["questions"]] == quiz["question_ids"]
 
     # The candidate API takes the token in the query too, as the link carries it.

@@ -55,6 +55,8 @@ MATRIX = {
     "createQuiz": At(body=lambda a: {"name": "Q", "feedback_policy": "mock", "question_ids": [a["question_id"]]}),
     "getQuiz": At(),
     "archiveQuiz": At(),
+    "openPractice": At(),
+    "closePractice": At(),
     "getQuizReport": At(),
     "listAttempts": Own(query=lambda a: {"quiz_id": a["quiz_id"], "candidate_id": a["candidate_id"]}),
     "inviteCandidate": At(
@@ -198,7 +200,7 @@ def test_no_credential_of_another_organisation_reaches_its_data(client, organisa
             if not allowed:
                 failures.append(f"{operation.id} with {who}: {response.status_code} {text[:200]}")
     assert failures == []
-    # 55 operations, 5 credentials each, less the candidate calls with A's own token.
+    # 57 operations, 5 credentials each, less the candidate calls with A's own token.
     assert calls >= 270
     a = organisations["a"]
     detail = a.attempt(organisations["attempt"]["id"])

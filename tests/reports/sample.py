@@ -31,6 +31,7 @@ def _question(position, slug, prompt, category, difficulty, answer, **graded):
         "keywords_matched": [],
         "keywords_missing": [],
         "feedback": [],
+        "evidence": [],
         "grader": None,
         "graded_at": None,
     }
