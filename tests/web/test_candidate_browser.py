@@ -88,7 +88,11 @@ def test_the_whole_flow_with_a_reload_in_the_middle_of_typing(browser, live, sho
 
 def test_the_questions_page_loads_in_one_round_trip_within_its_budget(browser, live):
     flow = live.flow
-    quiz = flow.quiz(name="Weighed", feedback_policy="mock", feedback_timing="after_answer", time_limit_minutes=20)
+    every = flow.question_ids()  # all 20 seed questions: a long interview
+    assert len(every) == 20
+    quiz = flow.quiz(
+        name="Weighed", question_ids=every, feedback_policy="mock", feedback_timing="after_answer", time_limit_minutes=60
+    )
     invited = flow.invite(quiz["id"])
     flow.start(invited["token"])
     context = browser.new_context()
@@ -104,7 +108,8 @@ def test_the_questions_page_loads_in_one_round_trip_within_its_budget(browser, l
         assert all(r.url.startswith(live.url) for r in fetched)  # nothing from anywhere else
         sizes = [r.sizes() for r in loaded + assets]
         total = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
-        print(f"\nquestions page: {total:,} bytes in {len(loaded + assets)} responses")
+        html = sizes[0]["responseBodySize"] + sizes[0]["responseHeadersSize"]
+        print(f"\nquestions page, 20 questions: {total:,} bytes in {len(sizes)} responses (HTML {html:,})")
         assert total < BUDGET
     finally:
         context.close()
@@ -208,3 +213,48 @@ def test_practice_gives_feedback_after_each_answer_and_another_try(browser, live
     assert sorted(a["status"] for a in listed) == ["graded", "started"]
     assert len({a["candidate"]["id"] for a in listed}) == 1  # the same visitor, trying again
 
+
+
+def _tab_to(page, selector: str, limit: int = 25) -> None:
+    """Press Tab until ``selector`` has the focus, and check that the focus can be seen."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => document.activeElement.matches({selector!r})"):
+            outline = page.evaluate(
+                "() => { const s = getComputedStyle(document.activeElement);"
+                " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+            )
+            assert outline[0] != "none" and outline[1] >= 2, (selector, outline)
+            return
+    raise AssertionError(f"{selector} never got the focus by Tab")
+
+
+def test_the_keyboard_alone_takes_the_quiz_with_the_focus_always_visible(browser, live):
+    from playwright.sync_api import expect
+
+    flow = live.flow
+    invited = flow.invite(flow.quiz(name="Keyboard", feedback_policy="hiring")["id"])
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(live.path(invited["link"]))
+        _tab_to(page, "a.skip")  # the first stop: past the header, straight to the content
+        _tab_to(page, "button.primary")
+        page.keyboard.press("Enter")
+        expect(page.locator("#q1")).to_be_visible()
+        _tab_to(page, "#answer-1")
+        page.keyboard.type("typed with the keyboard")
+        _tab_to(page, "[data-step='1']")
+        page.keyboard.press("Enter")
+        expect(page.locator("#q2")).to_be_visible()
+        assert page.evaluate("() => document.activeElement.id") == "title-2"  # focus follows the question
+        page.keyboard.press("Shift+Tab")
+        _tab_to(page, "#chip-1")
+        page.keyboard.press("Enter")
+        expect(page.locator("#answer-1")).to_have_value("typed with the keyboard")
+        _tab_to(page, "button[value='review']")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("button", name="Submit my answers")).to_be_visible()
+    finally:
+        context.close()
+    assert _stored(live, invited["id"])[0]["answer"] == "typed with the keyboard"

@@ -6,6 +6,10 @@ screenshotted at phone and desktop widths and checked with axe-core."""
 import re
 
 import pytest
+from sqlalchemy import select
+
+from quizsvc.db import db
+from quizsvc.models import Grade
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +26,7 @@ def test_a_reviewer_overrides_a_flagged_answer_from_the_queue(browser, live, sho
     quiz = flow.quiz(name="Screening with a flag", feedback_policy="hiring")
     graded = flow.graded(quiz["id"], [GOOD, TO_GRADER, OTHER], external_id="flagged-candidate")
     assert "addressed_to_grader" in graded["responses"][1]["grade"]["flags"]
+    _give_evidence(live.app, graded["responses"][1]["grade"]["id"], TO_GRADER)
     printed = live.app.test_cli_runner().invoke(
         args=["login-link", "--org", "acme", "--role", "recruiter", "--name", "Alice Chen"]
     )
@@ -47,6 +52,9 @@ def test_a_reviewer_overrides_a_flagged_answer_from_the_queue(browser, live, sho
 
         answer = page.locator("#a2")
         expect(answer).to_contain_text("addressed_to_grader")
+        expect(answer.locator("mark.ev.keyword")).to_have_count(2)
+        answer.locator(".evidence-list li").first.hover()  # its words light up in the answer
+        expect(answer.locator("mark.ev.lit").first).to_be_visible()
         before = page.locator("#attempt-score").inner_text()
         shoot(page, "console-attempt")
         audit(page, "attempt")
@@ -123,3 +131,17 @@ def test_a_recruiter_signs_in_with_a_key_creates_a_quiz_invites_and_opens_practi
         expect(page.locator("tbody .status")).to_have_text(["cancelled"])
     finally:
         context.close()
+
+
+def _give_evidence(app, grade_id: int, answer: str) -> None:
+    """Evidence as the grader gives it (a key point's clause, two keywords), on a stored grade."""
+    clause = answer.index("。")
+    evidence = [
+        {"kind": "key_point", "index": 0, "label": "Transformer 由自注意力構成", "start": 0, "end": clause},
+        {"kind": "keyword", "index": 0, "label": "Transformer", "start": 0, "end": 11},
+        {"kind": "keyword", "index": 1, "label": "自注意力", "start": answer.index("自注意力"), "end": answer.index("自注意力") + 4},
+    ]
+    with app.app_context():
+        grade = db.session.scalars(select(Grade).where(Grade.id == grade_id)).one()
+        grade.result = {**grade.result, "evidence": evidence}
+        db.session.commit()

@@ -40,7 +40,11 @@ def _cookie() -> str:
 def _reviewer() -> Reviewer:
     hours = current_app.config["QUIZSVC_CONSOLE_SESSION_HOURS"]
     payload = links.verify(SESSION, _cookie(), max_age=hours * 3600)
-    return logins.still_valid(db.session, Reviewer(**payload))
+    try:
+        found = Reviewer(**payload)
+    except TypeError:  # signed by another version of this statement: sign in again
+        raise Unauthorized("Sign in again.") from None
+    return logins.still_valid(db.session, found)
 
 
 def reviewer() -> Reviewer:

@@ -82,7 +82,10 @@
       q.lastWarn = Math.floor(left / 100);
       say(fill(data.msgLeft, { n: left.toLocaleString() }));
     }
-    q.chip.classList.toggle("answered", q.area.value.trim() !== "");
+    var answered = q.area.value.trim() !== "";
+    q.chip.classList.toggle("answered", answered);
+    if (answered) q.chip.setAttribute("aria-describedby", "is-answered");
+    else q.chip.removeAttribute("aria-describedby");
   }
 
   function keepDraft(q) {
@@ -180,6 +183,8 @@
       }
     }
     current = q;
+    steps[0].disabled = q === questions[0];
+    steps[1].disabled = q === questions[questions.length - 1];
     q.el.classList.add("current");
     q.chip.setAttribute("aria-current", "step");
     history.replaceState(null, "", "#q" + n);
@@ -220,9 +225,6 @@
     updateCount(q);
     questions.push(q);
     byNumber[n] = q;
-    el.querySelectorAll("[data-step]").forEach(function (button) {
-      button.addEventListener("click", function () { show(n + parseInt(button.dataset.step, 10), true); });
-    });
     var check = el.querySelector("[data-check]");
     if (check) {
       check.addEventListener("click", function () {
@@ -232,6 +234,11 @@
     }
   });
   questions.forEach(function (q) { if (q.dirty) save(q); });
+
+  var steps = form.querySelectorAll("[data-step]");
+  steps.forEach(function (button) {
+    button.addEventListener("click", function () { show(current.n + parseInt(button.dataset.step, 10), true); });
+  });
 
   document.querySelectorAll("[data-goto]").forEach(function (chip) {
     chip.addEventListener("click", function (event) {
