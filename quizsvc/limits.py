@@ -9,14 +9,14 @@ counts in memory until it is back. A refused request is a 429 in the error envel
 ``Retry-After`` and ``X-RateLimit-*`` headers. Buckets are named by hashes: no credential
 is ever written to the store.
 
-Other parts add their own limits with ``limit(app, setting, key=...)`` (a practice page, a
-partner adapter): the same store, headers and envelope.
+Other parts add their own limits with ``limit(app, blueprint, setting, key=..., what=...)``
+(a practice page, a partner adapter): the same store, headers and envelope.
 """
 
 import hashlib
 
-from flask import Flask, current_app, request
-from flask_limiter import ApplicationLimit, Limiter, RouteLimit
+from flask import Blueprint, Flask, current_app, request
+from flask_limiter import ApplicationLimit, Limiter
 
 from quizsvc.services.accounts import KEY_PREFIX
 from quizsvc.services.attempts import TOKEN_PREFIX
@@ -57,13 +57,22 @@ def _setting(name: str):
     return lambda: current_app.config[name]
 
 
+def _message(what: str) -> str:
+    return f"Too many {what}; retry after the time in Retry-After."
+
+
 def _per(setting: str, key, what: str, **options) -> ApplicationLimit:
-    """One shared bucket per value of ``key`` across every limited route."""
+    """One shared bucket per value of ``key`` across every /api and /take route.
+
+    A request without that credential is outside the limit (rather than in one bucket with
+    an empty name); other paths (health, docs, other parts' pages) have limits of their own.
+    """
     return ApplicationLimit(
         _setting(setting),
         key_function=key,
         scope=setting.removeprefix("QUIZSVC_RATELIMIT_").lower(),
-        error_message=f"Too many {what}; retry after the time in Retry-After.",
+        exempt_when=lambda: not request.path.startswith(LIMITED_PATHS) or not key(),
+        error_message=_message(what),
         **options,
     )
 
@@ -81,14 +90,8 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(
         key_func=client_address,
         application_limits=[
-            # A request without the credential is outside its limit (not one empty-named bucket).
-            _per("QUIZSVC_RATELIMIT_API_KEY", api_key, "requests with this API key", exempt_when=lambda: not api_key()),
-            _per(
-                "QUIZSVC_RATELIMIT_CANDIDATE",
-                candidate_token,
-                "requests with this candidate token",
-                exempt_when=lambda: not candidate_token(),
-            ),
+            _per("QUIZSVC_RATELIMIT_API_KEY", api_key, "requests with this API key"),
+            _per("QUIZSVC_RATELIMIT_CANDIDATE", candidate_token, "requests with this candidate token"),
             # Counted on failures only; once over, every request from the address waits.
             _per(
                 "QUIZSVC_RATELIMIT_AUTH_FAILURES",
@@ -103,7 +106,6 @@ def init_app(app: Flask) -> None:
         headers_enabled=True,
         in_memory_fallback_enabled=True,
     )
-    limiter.request_filter(lambda: not request.path.startswith(LIMITED_PATHS))
     limiter.init_app(app)
     app.extensions["quizsvc.limits"] = limiter
 
@@ -112,9 +114,15 @@ def limiter(app: Flask | None = None) -> Limiter:
     return (app or current_app).extensions["quizsvc.limits"]
 
 
-def limit(app: Flask, setting: str, *, key, scope: str) -> RouteLimit:
-    """A further limit from the setting ``setting``, to decorate a view or a blueprint with."""
-    return limiter(app).shared_limit(_setting(setting), scope, key_func=key)
+def limit(app: Flask, blueprint: Blueprint, setting: str, *, key, what: str) -> None:
+    """Limit every route of ``blueprint`` by the setting ``setting``, one bucket per ``key()``.
+
+    For a part with its own budget (a practice page, a partner adapter); call it from that
+    part's ``init_app``, after registering the blueprint. ``what`` names what was counted in
+    the 429's message ("answers from this visitor").
+    """
+    scope = setting.removeprefix("QUIZSVC_RATELIMIT_").lower()
+    limiter(app).shared_limit(_setting(setting), scope, key_func=key, error_message=_message(what))(blueprint)
 
 
 def reset(app: Flask) -> None:

@@ -142,3 +142,24 @@ def test_a_redis_outage_falls_back_to_counting_in_memory(empty_database):
     wrong = {"Authorization": "Bearer qzk_wrong"}
     assert [client.get("/api/v1/me", headers=wrong).status_code for _ in range(3)] == [401, 401, 429]
     db.engine(app).dispose()
+
+
+def test_another_part_adds_its_own_limit_with_the_same_envelope(empty_database):
+    from flask import Blueprint, request
+
+    app = make_app(empty_database("sqlite"), QUIZSVC_RATELIMIT_AUTH_FAILURES="1 per minute")
+    practice = Blueprint("practice", __name__, url_prefix="/practice")
+    practice.add_url_rule("/ping", "ping", lambda: {"pong": True})
+    app.register_blueprint(practice)
+    app.config["QUIZSVC_RATELIMIT_PRACTICE"] = "2 per minute"
+    limits.limit(
+        app, practice, "QUIZSVC_RATELIMIT_PRACTICE", key=lambda: f"visitor:{request.remote_addr}", what="pings"
+    )
+    client = app.test_client()
+    assert [client.get("/practice/ping").status_code for _ in range(2)] == [200, 200]
+    _assert_429(client.get("/practice/ping"), "Too many pings; retry after the time in Retry-After.", 2)
+    # The API's own limits are not spent by it, nor it by theirs.
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/me").status_code == 429
+    assert client.get("/practice/ping", environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 200
+    db.engine(app).dispose()
