@@ -84,6 +84,12 @@ def unit_of_work(session: Session) -> Iterator[Session]:
         raise
 
 
+def in_transaction(app: Flask, work):
+    """Run ``work(session)`` as one unit of work in a session of its own, outside any request."""
+    with app.app_context(), db.sessionmaker()() as session, unit_of_work(session):
+        return work(session)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})

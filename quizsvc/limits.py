@@ -13,11 +13,14 @@ Other parts add their own limits with ``limit(app, blueprint, setting, key=..., 
 (a practice page, a partner adapter): the same store, headers and envelope.
 """
 
+import base64
+import binascii
 import hashlib
 
 from flask import Blueprint, Flask, current_app, request
 from flask_limiter import ApplicationLimit, Limiter
 
+from quizsvc.links import INVITATION_PREFIX
 from quizsvc.services.accounts import KEY_PREFIX
 from quizsvc.services.attempts import TOKEN_PREFIX
 from quizsvc.web import COOKIE as TAKE_COOKIE
@@ -34,16 +37,27 @@ def _bearer() -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def _basic_user() -> str:
+    # The assessment-partner endpoints take the key as HTTP Basic's user name.
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return ""
+    try:
+        return base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")[0]
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+
+
 def api_key() -> str:
     """The bucket of the API key the request carries ("": none, the limit does not apply)."""
-    token = _bearer()
-    return f"key:{_digest(token)}" if token and not token.startswith(TOKEN_PREFIX) else ""
+    token = _bearer() or _basic_user()
+    return f"key:{_digest(token)}" if token and not token.startswith((TOKEN_PREFIX, INVITATION_PREFIX)) else ""
 
 
 def candidate_token() -> str:
     """The bucket of the candidate token: a bearer, the link's ?token= or the page's cookie."""
     bearer = _bearer()
-    token = bearer if bearer.startswith(TOKEN_PREFIX) else ""
+    token = bearer if bearer.startswith((TOKEN_PREFIX, INVITATION_PREFIX)) else ""
     token = token or request.args.get("token", "") or request.cookies.get(TAKE_COOKIE, "")
     return f"candidate:{_digest(token)}" if token and not token.startswith(KEY_PREFIX) else ""
 

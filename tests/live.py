@@ -6,6 +6,7 @@ HTTP and real processes (fuzzing, crashes). Workers grade with the deterministic
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -68,6 +69,7 @@ class Server:
 @contextmanager
 def gunicorn(database_url: str, *, workers: int = 1, env: dict | None = None):
     port = free_port()
+    instance = tempfile.mkdtemp(prefix="quizsvc-live-")
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith("QUIZSVC_")},
         "QUIZSVC_ENV": "testing",
@@ -75,6 +77,11 @@ def gunicorn(database_url: str, *, workers: int = 1, env: dict | None = None):
         "QUIZSVC_BIND": f"127.0.0.1:{port}",
         "QUIZSVC_WORKERS": str(workers),
         "QUIZSVC_LOG_LEVEL": "WARNING",
+        # Never the project's instance/ folder; tasks the workers queue stay in them (no consumer
+        # runs here), and links are signed as in the test processes.
+        "QUIZSVC_INSTANCE_PATH": instance,
+        "QUIZSVC_QUEUE_URL": "memory://",
+        "QUIZSVC_SECRET_KEY": "test-secret-key-that-signs-links-0123456789",
         **(env or {}),
     }
     # A file, not a pipe: nobody reads the server's log while it runs, and a full pipe would stall it.
@@ -109,3 +116,4 @@ def gunicorn(database_url: str, *, workers: int = 1, env: dict | None = None):
             process.kill()
             process.wait()
         log.unlink()
+        shutil.rmtree(instance, ignore_errors=True)

@@ -25,7 +25,11 @@ def test_defaults(monkeypatch):
         ({"QUIZSVC_LOG_FORMAT": "xml"}, "QUIZSVC_LOG_FORMAT must be json or text, got 'xml'"),
         ({"QUIZSVC_BOOTSTRAP_KEY": "short"}, "QUIZSVC_BOOTSTRAP_KEY must be at least 24 characters"),
         (
-            {"QUIZSVC_ENV": "production", "QUIZSVC_DATABASE_URL": "postgresql+psycopg://db/quizsvc"},
+            {
+                "QUIZSVC_ENV": "production",
+                "QUIZSVC_DATABASE_URL": "postgresql+psycopg://db/quizsvc",
+                "QUIZSVC_SECRET_KEY": "s" * 32,
+            },
             "QUIZSVC_PUBLIC_URL or QUIZSVC_TRUSTED_HOSTS is required when QUIZSVC_ENV=production",
         ),
         (
@@ -92,6 +96,7 @@ def test_production_starts_with_a_public_url_or_trusted_hosts(monkeypatch, env):
     _clear(monkeypatch)
     monkeypatch.setenv("QUIZSVC_ENV", "production")
     monkeypatch.setenv("QUIZSVC_DATABASE_URL", "postgresql+psycopg://db/quizsvc")
+    monkeypatch.setenv("QUIZSVC_SECRET_KEY", "s" * 32)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     settings = Settings.from_env()

@@ -50,6 +50,17 @@ def test_each_api_key_has_its_own_limit(app, client, auth, monkeypatch):
     assert client.get("/healthz").status_code == 200 and "X-RateLimit-Limit" not in client.get("/healthz").headers
 
 
+def test_a_key_sent_as_http_basic_counts_against_the_same_limit(app, client, auth, monkeypatch):
+    import base64
+
+    monkeypatch.setitem(app.config, "QUIZSVC_RATELIMIT_API_KEY", "2 per minute")
+    key = auth.key("viewer")
+    basic = {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+    assert client.get("/api/v1/partner/list_tests", headers=basic).status_code == 200
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert client.get("/api/v1/partner/list_tests", headers=basic).status_code == 429
+
+
 def test_each_candidate_token_has_its_own_limit_on_the_api_and_the_page(app, flow, monkeypatch):
     monkeypatch.setitem(app.config, "QUIZSVC_RATELIMIT_CANDIDATE", "3 per minute")
     quiz = flow.quiz()

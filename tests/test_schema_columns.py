@@ -15,7 +15,10 @@ import quizsvc.schemas
 from quizsvc.models import (
     ApiKey,
     Attempt,
+    AuditEntry,
     Candidate,
+    Delivery,
+    Event,
     GradeOverride,
     IdempotencyRecord,
     KeyPoint,
@@ -27,6 +30,7 @@ from quizsvc.models import (
     Quiz,
     ReferenceAnswer,
     Response,
+    WebhookSubscription,
 )
 from quizsvc.schemas.fields import Answer
 from quizsvc.schemas.fields import Text as TextField
@@ -72,6 +76,32 @@ COLUMNS = {
     ("ScoreRequestSchema", "answer"): None,
     ("ScoreRequestSchema", "prompt"): None,
     ("ScoreRequestSchema", "references"): None,
+    ("AttemptCreateSchema", "language"): Attempt.language,
+    ("AttemptQuerySchema", "cursor"): None,
+    # Joined with a space into Candidate.display_name: test_partner_names_fit_the_display_name.
+    ("PartnerCandidateSchema", "first_name"): None,
+    ("PartnerCandidateSchema", "last_name"): None,
+    # Also the candidate's external id when the platform sends none.
+    ("PartnerCandidateSchema", "email"): Candidate.external_id,
+    ("PartnerCandidateSchema", "external_id"): Candidate.external_id,
+    ("SendTestSchema", "partner_test_id"): None,
+    ("SendTestSchema", "url"): Attempt.callback_url,
+    ("SendTestSchema", "language"): Attempt.language,
+    ("StatusQuerySchema", "partner_interview_id"): None,
+    ("BankExportQuerySchema", "format"): None,
+    ("BankImportQuerySchema", "format"): None,
+    ("AuditQuerySchema", "action"): AuditEntry.action,
+    ("AuditQuerySchema", "target_type"): AuditEntry.target_type,
+    ("DeliveryQuerySchema", "status"): Delivery.status,
+    ("DeliveryQuerySchema", "channel"): Delivery.channel,
+    ("DeliveryQuerySchema", "event_type"): Event.type,
+    ("EventQuerySchema", "type"): Event.type,
+    ("RedeliverInSchema", "channel"): Delivery.channel,
+    ("SubscriptionInSchema", "url"): WebhookSubscription.url,
+    ("SubscriptionInSchema", "description"): WebhookSubscription.description,
+    ("SubscriptionInSchema", "event_types"): WebhookSubscription.event_types,
+    ("SubscriptionPatchSchema", "url"): WebhookSubscription.url,
+    ("SubscriptionPatchSchema", "description"): WebhookSubscription.description,
 }
 
 
@@ -84,14 +114,18 @@ def _schemas():
 
 
 def _input_text_fields():
-    """(schema name, field name, field) of every text an input schema loads, each field once."""
-    seen = set()
+    """(schema name, field name, field) of every text an input schema loads, each field once:
+    under the schema that declares it (a subclass shares its base's fields)."""
+    found = {}
     for schema in _schemas():
         for name, field in schema._declared_fields.items():
             inner = field.inner if isinstance(field, fields.List) else field
-            if isinstance(inner, (TextField, Answer)) and id(inner) not in seen:
-                seen.add(id(inner))
-                yield schema.__name__, name, inner
+            if isinstance(inner, (TextField, Answer)):
+                earlier = found.get(id(inner))
+                if earlier is None or len(schema.__mro__) < len(earlier[0].__mro__):
+                    found[id(inner)] = (schema, name, inner)
+    for schema, name, inner in found.values():
+        yield schema.__name__, name, inner
 
 
 def _limit(field) -> int | None:
@@ -138,3 +172,11 @@ def test_a_language_tag_longer_than_its_column_is_refused():
     tag = "zh-Hant-abcdefgh-abcd"  # 21 characters of a well-formed tag
     assert QuestionContentSchema().validate({"language": tag})["language"] == ["Length must be between 2 and 20."]
     assert "language" not in QuestionContentSchema().validate({"language": tag[:20]})
+
+
+def test_partner_names_fit_the_display_name():
+    from quizsvc.schemas.partner import PartnerCandidateSchema
+
+    fields_ = PartnerCandidateSchema._declared_fields
+    joined = _limit(fields_["first_name"]) + 1 + _limit(fields_["last_name"])
+    assert joined <= Candidate.display_name.type.length

@@ -4,7 +4,7 @@ import re
 from http import HTTPStatus
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from flask_smorest.pagination import PaginationMetadataSchema
@@ -12,7 +12,21 @@ from flask_smorest.utils import prepare_response
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from quizsvc.api import attempts, candidate, candidates, errors, health, keys, questions, quizzes, score
+from quizsvc.api import (
+    attempts,
+    audit,
+    candidate,
+    candidates,
+    errors,
+    health,
+    keys,
+    partner,
+    questions,
+    quizzes,
+    reports,
+    score,
+    webhooks,
+)
 from quizsvc.api.base import IdConverter
 from quizsvc.errors import ServiceError
 from quizsvc.schemas.quiz import QuizCreateSchema
@@ -88,16 +102,31 @@ class QuizApi(Api):
         self.spec.components.header("PAGINATION", header, lazy=True)
 
 
+def _upload_limit_setting() -> str | None:
+    """The size setting of a view marked with ``base.accepts_upload``, if this request's view is one."""
+    view = current_app.view_functions.get(request.endpoint)
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    return getattr(method, "upload_limit_setting", None)
+
+
 def _require_json() -> None:
     if request.method not in JSON_METHODS or not request.path.startswith("/api/"):
         return
+    setting = _upload_limit_setting()
+    if setting is not None:
+        # A file upload: its own size limit instead of the JSON body's.
+        request.max_content_length = current_app.config[setting]
     if request.headers.get("Transfer-Encoding", "").lower() == "chunked":
         # No Content-Length to check up front, and Werkzeug stops reading a streamed body at
         # the limit without a word: read it now, and if more is waiting, it is too large.
         body = request.get_data(cache=True)
         if len(body) >= request.max_content_length and request.input_stream.read(1):
             raise RequestEntityTooLarge()
-    if _has_body() and not request.is_json:
+    if setting is not None:
+        if _has_body() and request.mimetype != "multipart/form-data":
+            got = request.mimetype or "no Content-Type"
+            raise UnsupportedMediaType(f"Send the file as multipart/form-data (got {got}).")
+    elif _has_body() and not request.is_json:
         raise UnsupportedMediaType(f"Send the body as application/json (got {request.mimetype or 'no Content-Type'}).")
 
 
@@ -122,6 +151,11 @@ def init_app(app: Flask) -> None:
             "components": {
                 "securitySchemes": {
                     "bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API key (qzk_...)."},
+                    "basicAuth": {
+                        "type": "http",
+                        "scheme": "basic",
+                        "description": "The assessment-partner endpoints: an API key as the user name, no password.",
+                    },
                     "candidateToken": {
                         "type": "http",
                         "scheme": "bearer",
@@ -135,11 +169,18 @@ def init_app(app: Flask) -> None:
         FlaskBlueprint("swagger_ui_static", __name__, static_folder=swagger_ui_path, static_url_path="/docs/static")
     )
     api = QuizApi(app)
+    # Named in the invitation's documented answer (one attempt, or a batch), not by a decorator.
+    from quizsvc.schemas.attempt import BatchCandidateSchema, BatchInviteSchema, NewAttemptSchema
+
+    api.spec.components.schema("NewAttempt", schema=NewAttemptSchema)
+    api.spec.components.schema("BatchInvite", schema=BatchInviteSchema)
+    api.spec.components.schema("BatchCandidate", schema=BatchCandidateSchema)
     # A path id's example is what a request on a fresh install (`make run`) can use.
     api.register_converter(IdConverter, lambda c: {"type": "integer", "minimum": c.min, "maximum": c.max, "example": 1})
     for schema in SCHEMA_RULES:
         api.spec.components.schema(schema.__name__.removesuffix("Schema"), schema.JSON_SCHEMA_RULES, schema=schema)
     errors.init_app(app)
     app.before_request(_require_json)
-    for module in (health, questions, score, quizzes, attempts, candidate, candidates, keys):
+    modules = (health, questions, score, quizzes, attempts, candidate, candidates, keys)
+    for module in (*modules, webhooks, partner, audit, reports):
         api.register_blueprint(module.blp)

@@ -1,19 +1,24 @@
-"""Bearer credentials: every /api/v1 view declares what it takes.
+"""Credentials: every /api/v1 view declares what it takes.
 
-``@requires(role)``: an API key with at least that role. ``@candidate_access``: a
-candidate's attempt token. Each credential works only where it belongs: the other kind
-is recognised and refused with a 403, an unknown one is a 401.
+``@requires(role)``: an API key with at least that role, as ``Authorization: Bearer <key>``
+(the assessment-partner endpoints take it as HTTP Basic, the key as the user name and the
+password empty, as those platforms send it). ``@candidate_access``: a candidate's attempt
+token, or the token of an invitation link. Each credential works only where it belongs: the
+other kind is recognised and refused with a 403, an unknown one is a 401.
 """
 
+import base64
+import binascii
 from dataclasses import dataclass
 from functools import wraps
 
 from flask import g, request
 from flask_smorest import Blueprint
 
+from quizsvc import links
 from quizsvc.db import db
 from quizsvc.errors import Forbidden, Unauthorized
-from quizsvc.services import accounts, attempts
+from quizsvc.services import accounts, attempts, audit
 
 
 def _responses(func) -> dict:
@@ -32,6 +37,7 @@ class Principal:
     organisation_name: str
     key_id: int
     role: str
+    key_name: str = ""
 
 
 def bearer_token() -> str | None:
@@ -42,17 +48,39 @@ def bearer_token() -> str | None:
     return token.strip() or None
 
 
-def requires(role: str):
-    """Authenticate the request's key and check it has at least ``role``."""
+def _basic_user() -> str | None:
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, _, _ = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return user or None
+
+
+def _is_candidate_token(token: str | None) -> bool:
+    """Whether ``token`` opens an attempt (an attempt token, or an invitation link's)."""
+    if not token or not token.startswith((attempts.TOKEN_PREFIX, links.INVITATION_PREFIX)):
+        return False
+    try:
+        links.attempt_for_token(db.session, token)
+    except Unauthorized:
+        return False
+    return True
+
+
+def requires(role: str, *, basic: bool = False):
+    """Authenticate the request's key and check it has at least ``role``; ``basic``: HTTP Basic."""
 
     def decorator(func):
         @wraps(func)
         def wrapper(*args, **kwargs):
-            token = bearer_token()
+            plaintext = _basic_user() if basic else bearer_token()
             try:
-                key = accounts.authenticate(db.session, plaintext=token, needed_role=role)
+                key = accounts.authenticate(db.session, plaintext=plaintext, needed_role=role)
             except Unauthorized:
-                if token and token.startswith(attempts.TOKEN_PREFIX) and attempts.is_token(db.session, token=token):
+                if _is_candidate_token(plaintext):
                     raise Forbidden(
                         "A candidate token opens /api/v1/candidate/attempt only; this call needs an API key."
                     ) from None
@@ -62,10 +90,12 @@ def requires(role: str):
                 organisation_name=key.organisation.name,
                 key_id=key.id,
                 role=key.role,
+                key_name=key.name,
             )
             return func(*args, **kwargs)
 
-        doc = {"security": [{"bearerAuth": []}], "responses": _responses(func), "x-required-role": role}
+        security = [{"basicAuth": []}] if basic else [{"bearerAuth": []}]
+        doc = {"security": security, "responses": _responses(func), "x-required-role": role}
         return Blueprint.doc(**doc)(wrapper)
 
     return decorator
@@ -73,6 +103,21 @@ def requires(role: str):
 
 def principal() -> Principal:
     return g.principal
+
+
+def record(action: str, target_type: str, target_id: int | None = None, **detail) -> None:
+    """Add to the audit log, as the caller, in the request's transaction."""
+    me = principal()
+    audit.record(
+        db.session,
+        organisation_id=me.organisation_id,
+        key_id=me.key_id,
+        actor=me.key_name,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        detail=detail,
+    )
 
 
 def candidate_token() -> str | None:
@@ -87,7 +132,7 @@ def candidate_access(func):
     def wrapper(*args, **kwargs):
         token = candidate_token()
         try:
-            g.candidate_attempt_id = attempts.id_for_token(db.session, token=token)
+            g.candidate_attempt_id = links.attempt_for_token(db.session, token)
         except Unauthorized:
             if token and token.startswith(accounts.KEY_PREFIX) and accounts.is_key(db.session, plaintext=token):
                 raise Forbidden("API keys do not open the candidate API; send the attempt's token.") from None

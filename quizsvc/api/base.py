@@ -1,4 +1,4 @@
-"""The blueprint every resource uses: list limits, JSON bodies, path ids, and what a response keeps secret."""
+"""The blueprint every resource uses: list limits, JSON bodies, path ids; operation names, report formats."""
 
 from functools import wraps
 
@@ -18,8 +18,6 @@ PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 # Far beyond any real list, and small enough that page x page_size stays a valid SQL offset.
 MAX_PAGE = 1_000_000
-# A response field with this metadata (e.g. a token shown once) is never kept for replays.
-SECRET = "x-secret"
 
 
 class IdConverter(IntegerConverter):
@@ -50,28 +48,10 @@ class PageSchema(Schema):
         return PaginationParameters(**data)
 
 
-def secret_fields(schema) -> tuple[str, ...]:
-    if schema is None:
-        return ()
-    schema = schema() if isinstance(schema, type) else schema
-    return tuple(name for name, field in schema.fields.items() if field.metadata.get(SECRET))
-
-
 class Blueprint(flask_smorest.Blueprint):
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": PAGE_SIZE, "max_page_size": MAX_PAGE_SIZE}
     ARGUMENTS_PARSER = JsonParser()
     PAGINATION_ARGUMENTS_PARSER = JsonParser()
-
-    def response(self, status_code, schema=None, **kwargs):
-        """flask-smorest's, and the view remembers which fields of its response are secrets."""
-        decorator = super().response(status_code, schema, **kwargs)
-        secrets = secret_fields(schema)
-
-        def wrap(func):
-            wrapper = decorator(func)
-            wrapper.secret_fields = secrets
-            return wrapper
-
-        return wrap
 
     def paginate(self):
         """Pagination inside the view (flask-smorest's own mode), with an upper bound on ``page``."""
@@ -113,3 +93,22 @@ def html_page(body: str) -> Response:
     response = Response(body, content_type=render.MEDIA_TYPES["html"])
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+def operation(operation_id: str):
+    """Name the operation in the OpenAPI document (generated clients take it as the method name)."""
+    return flask_smorest.Blueprint.doc(operationId=operation_id)
+
+
+def accepts_upload(setting: str):
+    """Mark a view that takes a multipart file upload of up to ``current_app.config[setting]`` bytes.
+
+    The JSON-only rule and the request-size limit (api.init_app) read the mark before the
+    body is parsed.
+    """
+
+    def decorator(view):
+        view.upload_limit_setting = setting
+        return view
+
+    return decorator

@@ -2,6 +2,7 @@
 
 from quizsvc.models.account import ROLES, ApiKey, Organisation
 from quizsvc.models.attempt import (
+    LANGUAGES,
     STATUSES,
     Attempt,
     AttemptQuestion,
@@ -11,6 +12,7 @@ from quizsvc.models.attempt import (
     IdempotencyRecord,
     Response,
 )
+from quizsvc.models.audit import AuditEntry
 from quizsvc.models.grading import EmbeddingCache, GraderParameters
 from quizsvc.models.question import (
     DIFFICULTIES,
@@ -23,6 +25,16 @@ from quizsvc.models.question import (
     ReferenceAnswer,
 )
 from quizsvc.models.quiz import FEEDBACK_POLICIES, FEEDBACK_TIMINGS, SELECTIONS, Quiz, QuizQuestion
+from quizsvc.models.webhook import (
+    SUBSCRIBABLE,
+    Channel,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Event,
+    EventType,
+    WebhookSubscription,
+)
 
 __all__ = [
     "ROLES",
@@ -44,6 +56,7 @@ __all__ = [
     "Quiz",
     "QuizQuestion",
     "STATUSES",
+    "LANGUAGES",
     "Candidate",
     "Attempt",
     "AttemptQuestion",
@@ -51,4 +64,13 @@ __all__ = [
     "Grade",
     "GradeOverride",
     "IdempotencyRecord",
+    "AuditEntry",
+    "SUBSCRIBABLE",
+    "Channel",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryStatus",
+    "Event",
+    "EventType",
+    "WebhookSubscription",
 ]

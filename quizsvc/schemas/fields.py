@@ -42,6 +42,10 @@ class Email(Text, fields.Email):
     """An email address the database can store."""
 
 
+class Url(Text, fields.Url):
+    """A URL the database can store."""
+
+
 class Answer(fields.String):
     """A candidate's answer: what a paste carries is cleaned (see ``clean``), never refused."""
 

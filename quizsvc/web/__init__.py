@@ -15,6 +15,7 @@ import hmac
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
+from quizsvc import links
 from quizsvc.api.base import IdConverter
 from quizsvc.db import db, unit_of_work
 from quizsvc.errors import Forbidden, ServiceError
@@ -60,7 +61,7 @@ def page():
     if "token" in request.args:
         return _exchange(request.args["token"])
     try:
-        attempt = attempts.get_by_id(db.session, attempt_id=attempts.id_for_token(db.session, token=page_token()))
+        attempt = attempts.get_by_id(db.session, attempt_id=links.attempt_for_token(db.session, page_token()))
     except ServiceError as error:
         return _denied(error)
     return render_template(
@@ -87,7 +88,7 @@ def _act(action, anchor: str | None = None):
     """Run one candidate action as a unit of work; a refused action becomes the page's notice."""
     token = page_token()
     try:
-        attempt_id = attempts.id_for_token(db.session, token=token)
+        attempt_id = links.attempt_for_token(db.session, token)
         if not hmac.compare_digest(request.form.get("check", ""), _form_check(token)):
             raise Forbidden("This form does not belong to your quiz page; open your link again.")
         with unit_of_work(db.session):

@@ -4,6 +4,7 @@ Each test walks the OpenAPI document, so an operation or a field added later is 
 without touching this file.
 """
 
+import base64
 import json
 
 import pytest
@@ -35,14 +36,22 @@ def world(flow):
         "candidate_id": invited["candidate"]["id"],
         "key_id": 1,
         "position": 1,
+        "subscription_id": 1,
+        "delivery_id": 1,
+        "token": "not-a-report-token",
     }
     return {"flow": flow, "token": invited["token"], "ids": ids, "attempt_id": invited["id"]}
 
 
 def _headers(world, operation) -> dict:
-    if operation.path.startswith("/api/v1/candidate/"):
+    """The credential the operation takes (its security scheme), of the world's organisation."""
+    schemes = {name for requirement in operation.doc.get("security", []) for name in requirement}
+    if "candidateToken" in schemes:
         return world["flow"].candidate(world["token"])
-    return world["flow"].staff("admin")
+    key = world["flow"].auth.key("admin", org=world["flow"].org)
+    if "basicAuth" in schemes:
+        return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+    return {"Authorization": f"Bearer {key}"}
 
 
 def _send(world, operation, body=None, *, raw: str | None = None, url: str | None = None):
@@ -115,7 +124,9 @@ def test_every_text_filter_refuses_nul(world, spec):
                 url, method=operation.method.upper(), headers=_headers(world, operation)
             )
             assert response.status_code == 422, (operation.id, parameter["name"], response.get_json())
-            assert response.get_json()["errors"]["query"][parameter["name"]] == [UNSTORABLE]
+            messages = response.get_json()["errors"]["query"][parameter["name"]]
+            # A typed string (a date-time) is refused for its type first, plain text for NUL.
+            assert messages == [UNSTORABLE] or "format" in parameter["schema"], (operation.id, messages)
             checked += 1
     assert checked >= 10  # q, category, external_id, tag, language, slug, difficulty, status, format...
 
@@ -207,7 +218,7 @@ def test_query_integers_past_the_column_are_a_422(world, spec):
     lists = [op for op in operations(spec) if any(p["name"] == "page" for p in op.query_parameters(spec))]
     assert len(lists) >= 4
     for operation in lists:
-        response = flow.client.get(f"{operation.path}?page=999999999999999999", headers=flow.staff("viewer"))
+        response = flow.client.get(f"{operation.path}?page=999999999999999999", headers=_headers(world, operation))
         assert response.status_code == 422, operation.id
         assert "page" in response.get_json()["errors"]["query"]
 
