@@ -76,7 +76,7 @@ def page():
 def _exchange(token: str):
     """The link's token becomes the page's cookie, and the address loses it."""
     try:
-        attempts.id_for_token(db.session, token=token)
+        links.attempt_for_token(db.session, token)  # an attempt token, or an emailed link's
     except ServiceError as error:
         return _denied(error)
     response = redirect(url_for("take.page"), code=303)

@@ -1,5 +1,6 @@
 """The isolation matrix: every operation of the OpenAPI document, called on organisation A's data
-with each of organisation B's keys (viewer, recruiter, admin) and with candidate tokens.
+with each of organisation B's keys (viewer, recruiter, admin) and with candidate tokens (an
+attempt's token, and the token of an emailed invitation link).
 
 An operation aimed at A's data (an id of A in the path or the body) must answer 404 or
 403, whoever calls. An operation that only ever answers about the caller's own
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from quizsvc import links
+from tests.integration import invitation_token
 from tests.interview import Interview, load_bank
 from tests.spec import operations
 
@@ -140,6 +142,7 @@ def organisations(app, client, auth, monkeypatch):
         "B admin": b.auth.key("admin", org="globex"),
         "B candidate token": b_invited["token"],
         "A candidate token": invited["token"],
+        "A invitation link": invitation_token(app, invited["id"]),
     }
     return {"a": a, "ids": ids, "credentials": credentials, "attempt": graded}
 
@@ -173,7 +176,7 @@ def test_no_credential_of_another_organisation_reaches_its_data(client, organisa
         line = MATRIX[operation.id]
         candidate_api = operation.path.startswith("/api/v1/candidate/")
         for who, secret in organisations["credentials"].items():
-            if candidate_api and who == "A candidate token":
+            if candidate_api and who.startswith("A "):
                 continue  # a token reaches its own attempt: nothing of another to aim it at
             body = line.body(ids) if line.body else None
             query = line.query(ids) if callable(line.query) else line.query
@@ -195,8 +198,8 @@ def test_no_credential_of_another_organisation_reaches_its_data(client, organisa
             if not allowed:
                 failures.append(f"{operation.id} with {who}: {response.status_code} {text[:200]}")
     assert failures == []
-    # Every operation with 5 credentials, less the candidate API's calls with A's own token.
-    assert calls == 5 * len(operations(spec)) - 4
+    # Every operation with 6 credentials, less the candidate API's calls with A's own tokens.
+    assert calls == 6 * len(operations(spec)) - 2 * 4
     a = organisations["a"]
     detail = a.attempt(organisations["attempt"]["id"])
     assert detail["status"] == "graded" and all(r["overrides"] == [] for r in detail["responses"])

@@ -145,3 +145,18 @@ def test_a_bad_token_gets_a_plain_refusal(client, path):
     assert "This link does not open a quiz" in response.get_data(as_text=True)
     assert "Set-Cookie" not in response.headers
     assert client.post("/take/start", data={}).status_code == 401
+
+
+def test_an_emailed_invitation_link_opens_the_page_too(app, client, flow, invited):
+    from tests.integration import invitation_token
+
+    token = invitation_token(app, invited["id"])
+    assert token.startswith("qzl_")
+    html = _open(client, {"link": f"http://localhost/take?token={token}"})
+    assert "Start" in html and token not in html
+    started = client.get(_post(client, "/take/start", html).location).get_data(as_text=True)
+    assert "Started: save each answer as you go, then submit." in started
+    # A new link voids the emailed one, and the page's cookie made from it.
+    flow.client.post(f"/api/v1/attempts/{invited['id']}/link", headers=flow.staff())
+    assert client.get("/take").status_code == 401
+    assert client.get(f"/take?token={token}").status_code == 401
