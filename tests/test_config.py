@@ -25,7 +25,11 @@ def test_defaults(monkeypatch):
         ({"QUIZSVC_LOG_FORMAT": "xml"}, "QUIZSVC_LOG_FORMAT must be json or text, got 'xml'"),
         ({"QUIZSVC_BOOTSTRAP_KEY": "short"}, "QUIZSVC_BOOTSTRAP_KEY must be at least 24 characters"),
         (
-            {"QUIZSVC_ENV": "production", "QUIZSVC_DATABASE_URL": "postgresql+psycopg://db/quizsvc"},
+            {
+                "QUIZSVC_ENV": "production",
+                "QUIZSVC_DATABASE_URL": "postgresql+psycopg://db/quizsvc",
+                "QUIZSVC_SECRET_KEY": "s" * 32,
+            },
             "QUIZSVC_PUBLIC_URL or QUIZSVC_TRUSTED_HOSTS is required when QUIZSVC_ENV=production",
         ),
         (

@@ -53,6 +53,17 @@ def test_each_api_key_has_its_own_limit(app, client, auth, monkeypatch):
     assert client.get("/healthz").status_code == 200 and "X-RateLimit-Limit" not in client.get("/healthz").headers
 
 
+def test_a_key_sent_as_http_basic_counts_against_the_same_limit(app, client, auth, monkeypatch):
+    import base64
+
+    monkeypatch.setitem(app.config, "QUIZSVC_RATELIMIT_API_KEY", "2 per minute")
+    key = auth.key("viewer")
+    basic = {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+    assert client.get("/api/v1/partner/list_tests", headers=basic).status_code == 200
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert client.get("/api/v1/partner/list_tests", headers=basic).status_code == 429
+
+
 def test_each_candidate_token_has_its_own_limit_on_the_api_and_the_page(app, flow, monkeypatch):
     monkeypatch.setitem(app.config, "QUIZSVC_RATELIMIT_CANDIDATE", "3 per minute")
     quiz = flow.quiz()
@@ -144,4 +155,23 @@ def test_a_redis_outage_falls_back_to_counting_in_memory(empty_database):
     client = app.test_client()
     wrong = {"Authorization": "Bearer qzk_wrong"}
     assert [client.get("/api/v1/me", headers=wrong).status_code for _ in range(3)] == [401, 401, 429]
+    db.engine(app).dispose()
+
+
+def test_another_part_adds_its_own_limit_with_the_same_envelope(empty_database):
+    from flask import Blueprint, request
+
+    app = make_app(empty_database("sqlite"), QUIZSVC_RATELIMIT_AUTH_FAILURES="1 per minute")
+    extra = Blueprint("extra", __name__, url_prefix="/extra")
+    extra.add_url_rule("/ping", "ping", lambda: {"pong": True})
+    app.register_blueprint(extra)
+    app.config["QUIZSVC_RATELIMIT_EXTRA"] = "2 per minute"
+    limits.limit(app, extra, "QUIZSVC_RATELIMIT_EXTRA", key=lambda: f"visitor:{request.remote_addr}", what="pings")
+    client = app.test_client()
+    assert [client.get("/extra/ping").status_code for _ in range(2)] == [200, 200]
+    _assert_429(client.get("/extra/ping"), "Too many pings; retry after the time in Retry-After.", 2)
+    # The API's own limits are not spent by it, nor it by theirs.
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/me").status_code == 429
+    assert client.get("/extra/ping", environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 200
     db.engine(app).dispose()

@@ -15,11 +15,11 @@ import quizsvc.schemas
 from quizsvc.models import (
     ApiKey,
     Attempt,
-    Candidate,
-    GradeOverride,
     AuditEntry,
+    Candidate,
     Delivery,
     Event,
+    GradeOverride,
     IdempotencyRecord,
     KeyPoint,
     Keyword,
@@ -44,7 +44,6 @@ COLUMNS = {
     ("CandidateInSchema", "email"): Candidate.email,
     ("CandidateQuerySchema", "external_id"): Candidate.external_id,
     ("AttemptQuerySchema", "status"): Attempt.status,
-    ("AttemptQuerySchema", "cursor"): None,
     ("AnswerInSchema", "answer"): Response.answer,
     ("OverrideInSchema", "reason"): GradeOverride.reason,
     ("QuestionContentSchema", "prompt"): QuestionVersion.prompt,
@@ -78,10 +77,12 @@ COLUMNS = {
     ("ScoreRequestSchema", "prompt"): None,
     ("ScoreRequestSchema", "references"): None,
     ("AttemptCreateSchema", "language"): Attempt.language,
-    # First and last name are joined into display_name, cut to its column.
+    ("AttemptQuerySchema", "cursor"): None,
+    # Joined with a space into Candidate.display_name: test_partner_names_fit_the_display_name.
     ("PartnerCandidateSchema", "first_name"): None,
     ("PartnerCandidateSchema", "last_name"): None,
-    ("PartnerCandidateSchema", "email"): Candidate.email,
+    # Also the candidate's external id when the platform sends none.
+    ("PartnerCandidateSchema", "email"): Candidate.external_id,
     ("PartnerCandidateSchema", "external_id"): Candidate.external_id,
     ("SendTestSchema", "partner_test_id"): None,
     ("SendTestSchema", "url"): Attempt.callback_url,
@@ -89,7 +90,6 @@ COLUMNS = {
     ("StatusQuerySchema", "partner_interview_id"): None,
     ("BankExportQuerySchema", "format"): None,
     ("BankImportQuerySchema", "format"): None,
-    ("SharedReportQuerySchema", "format"): None,
     ("AuditQuerySchema", "action"): AuditEntry.action,
     ("AuditQuerySchema", "target_type"): AuditEntry.target_type,
     ("DeliveryQuerySchema", "status"): Delivery.status,
@@ -119,18 +119,18 @@ def _schemas():
 
 
 def _input_text_fields():
-    """(schema name, field name, field) of every text an input schema loads, each field once
-    (under the schema that declares it, not one that inherits it)."""
-    seen = set()
+    """(schema name, field name, field) of every text an input schema loads, each field once:
+    under the schema that declares it (a subclass shares its base's fields)."""
+    found = {}
     for schema in _schemas():
-        inherited = {id(f) for base in schema.__mro__[1:] for f in getattr(base, "_declared_fields", {}).values()}
         for name, field in schema._declared_fields.items():
-            if id(field) in inherited:
-                continue
             inner = field.inner if isinstance(field, fields.List) else field
-            if isinstance(inner, (TextField, Answer)) and id(inner) not in seen:
-                seen.add(id(inner))
-                yield schema.__name__, name, inner
+            if isinstance(inner, (TextField, Answer)):
+                earlier = found.get(id(inner))
+                if earlier is None or len(schema.__mro__) < len(earlier[0].__mro__):
+                    found[id(inner)] = (schema, name, inner)
+    for schema, name, inner in found.values():
+        yield schema.__name__, name, inner
 
 
 def _limit(field) -> int | None:
@@ -177,3 +177,11 @@ def test_a_language_tag_longer_than_its_column_is_refused():
     tag = "zh-Hant-abcdefgh-abcd"  # 21 characters of a well-formed tag
     assert QuestionContentSchema().validate({"language": tag})["language"] == ["Length must be between 2 and 20."]
     assert "language" not in QuestionContentSchema().validate({"language": tag[:20]})
+
+
+def test_partner_names_fit_the_display_name():
+    from quizsvc.schemas.partner import PartnerCandidateSchema
+
+    fields_ = PartnerCandidateSchema._declared_fields
+    joined = _limit(fields_["first_name"]) + 1 + _limit(fields_["last_name"])
+    assert joined <= Candidate.display_name.type.length

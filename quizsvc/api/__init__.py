@@ -110,12 +110,12 @@ def _upload_limit_setting() -> str | None:
 
 
 def _require_json() -> None:
-    setting = _upload_limit_setting()
-    if setting is not None:
-        # A file upload: multipart, and its own size limit instead of the JSON body's.
-        request.max_content_length = current_app.config[setting]
     if request.method not in JSON_METHODS or not request.path.startswith("/api/"):
         return
+    setting = _upload_limit_setting()
+    if setting is not None:
+        # A file upload: its own size limit instead of the JSON body's.
+        request.max_content_length = current_app.config[setting]
     if request.headers.get("Transfer-Encoding", "").lower() == "chunked":
         # No Content-Length to check up front, and Werkzeug stops reading a streamed body at
         # the limit without a word: read it now, and if more is waiting, it is too large.
@@ -126,8 +126,7 @@ def _require_json() -> None:
         if _has_body() and request.mimetype != "multipart/form-data":
             got = request.mimetype or "no Content-Type"
             raise UnsupportedMediaType(f"Send the file as multipart/form-data (got {got}).")
-        return
-    if _has_body() and not request.is_json:
+    elif _has_body() and not request.is_json:
         raise UnsupportedMediaType(f"Send the body as application/json (got {request.mimetype or 'no Content-Type'}).")
 
 
@@ -170,16 +169,16 @@ def init_app(app: Flask) -> None:
         FlaskBlueprint("swagger_ui_static", __name__, static_folder=swagger_ui_path, static_url_path="/docs/static")
     )
     api = QuizApi(app)
-    # A path id's example is what a request on a fresh install (`make run`) can use.
-    api.register_converter(IdConverter, lambda c: {"type": "integer", "minimum": c.min, "maximum": c.max, "example": 1})
-    for schema in SCHEMA_RULES:
-        api.spec.components.schema(schema.__name__.removesuffix("Schema"), schema.JSON_SCHEMA_RULES, schema=schema)
     # Named in the invitation's documented answer (one attempt, or a batch), not by a decorator.
     from quizsvc.schemas.attempt import BatchCandidateSchema, BatchInviteSchema, NewAttemptSchema
 
     api.spec.components.schema("NewAttempt", schema=NewAttemptSchema)
     api.spec.components.schema("BatchInvite", schema=BatchInviteSchema)
     api.spec.components.schema("BatchCandidate", schema=BatchCandidateSchema)
+    # A path id's example is what a request on a fresh install (`make run`) can use.
+    api.register_converter(IdConverter, lambda c: {"type": "integer", "minimum": c.min, "maximum": c.max, "example": 1})
+    for schema in SCHEMA_RULES:
+        api.spec.components.schema(schema.__name__.removesuffix("Schema"), schema.JSON_SCHEMA_RULES, schema=schema)
     errors.init_app(app)
     app.before_request(_require_json)
     modules = (health, questions, score, quizzes, attempts, candidate, candidates, keys)

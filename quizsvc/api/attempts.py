@@ -13,7 +13,7 @@ from quizsvc import links
 from quizsvc import reports as render
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, record, requires
-from quizsvc.api.base import Blueprint, html_page, other_formats, response_secrets
+from quizsvc.api.base import Blueprint, html_page, operation, other_formats
 from quizsvc.api.errors import error_payload
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
@@ -154,7 +154,7 @@ class Attempts(MethodView):
     @blp.arguments(AttemptQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, AttemptSchema(many=True), example=[ex.ATTEMPT])
     @blp.paginate()
-    @blp.doc(operationId="listAttempts")
+    @operation("listAttempts")
     def get(self, pagination_parameters, updated_since=None, cursor=None, **filters):
         """List attempts, by quiz, candidate or status; or poll for changes (updated_since, cursor)"""
         organisation_id = principal().organisation_id
@@ -185,12 +185,11 @@ class Attempts(MethodView):
 
     @requires("recruiter")
     @mutation
-    @response_secrets(NewAttemptSchema, BatchInviteSchema)
     @blp.arguments(AttemptCreateSchema, example=ex.INVITE_IN)
     @blp.response(201)
     @blp.doc(responses={"201": INVITE_RESPONSE})
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="inviteCandidate")
+    @operation("inviteCandidate")
     def post(self, attempt_in):
         """Invite a candidate, or up to 500: tokens and links are in this response only (never in a replay)"""
         if "candidates" in attempt_in:
@@ -203,7 +202,7 @@ class AttemptById(MethodView):
     @requires("viewer")
     @blp.response(200, AttemptDetailSchema, example=ex.GRADED)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="getAttempt")
+    @operation("getAttempt")
     def get(self, attempt_id):
         """Get an attempt with every answer, grade and override"""
         attempt = attempts.get(db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id)
@@ -216,7 +215,7 @@ class AttemptCancel(MethodView):
     @mutation
     @blp.response(200, AttemptSchema, example=ex.CANCELLED)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="cancelAttempt")
+    @operation("cancelAttempt")
     def post(self, attempt_id):
         """Cancel an invited or started attempt"""
         attempt = attempts.cancel(db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id)
@@ -230,7 +229,7 @@ class AttemptLink(MethodView):
     @mutation
     @blp.response(200, NewAttemptSchema, example=ex.NEW_ATTEMPT)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="reissueAttemptLink")
+    @operation("reissueAttemptLink")
     def post(self, attempt_id):
         """Issue a new token and link for an open attempt; the old ones stop working ("resend link")"""
         attempt, token = attempts.reissue_token(
@@ -247,7 +246,7 @@ class AttemptRegrade(MethodView):
     @blp.arguments(RegradeInSchema, example=ex.REGRADE_IN)
     @blp.response(200, AttemptDetailSchema, example=ex.GRADED)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="regradeAttempt")
+    @operation("regradeAttempt")
     def post(self, regrade_in, attempt_id):
         """Grade a graded attempt again with the current grader; earlier grades stay"""
         organisation_id = principal().organisation_id
@@ -268,7 +267,7 @@ class AttemptResponse(MethodView):
     @requires("viewer")
     @blp.response(200, ResponseSchema, example=ex.RESPONSE)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="getAttemptResponse")
+    @operation("getAttemptResponse")
     def get(self, attempt_id, position):
         """Get one answer with its grade history and overrides"""
         item = attempts.question_of(
@@ -284,7 +283,7 @@ class AttemptOverride(MethodView):
     @blp.arguments(OverrideInSchema, example=ex.OVERRIDE_IN)
     @blp.response(201, ResponseSchema, example=ex.OVERRIDDEN)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="overrideGrade")
+    @operation("overrideGrade")
     def post(self, override_in, attempt_id, position):
         """Override a grade with a score and a reason; the machine grade stays beside it"""
         me = principal()
@@ -307,7 +306,7 @@ class AttemptReport(MethodView):
     @blp.response(200, AttemptReportSchema, example=ex.REPORT)
     @blp.doc(**other_formats("csv", "html", "pdf"))
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="getAttemptReport")
+    @operation("getAttemptReport")
     def get(self, attempt_id, format):
         """The attempt's score report as JSON, CSV, HTML (inline SVG charts) or PDF"""
         report = reports.attempt_report(db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id)

@@ -1,10 +1,10 @@
 """Credentials: every /api/v1 view declares what it takes.
 
-``@requires(role)``: an API key with at least that role, as ``Authorization: Bearer <key>``;
-the assessment-partner endpoints take it as HTTP Basic (the key as the user name, the
-password empty), as those platforms send them. ``@candidate_access``: a candidate's attempt
-token (or an invitation link's). Each credential works only where it belongs: the other
-kind is recognised and refused with a 403, an unknown one is a 401.
+``@requires(role)``: an API key with at least that role, as ``Authorization: Bearer <key>``
+(the assessment-partner endpoints take it as HTTP Basic, the key as the user name and the
+password empty, as those platforms send it). ``@candidate_access``: a candidate's attempt
+token, or the token of an invitation link. Each credential works only where it belongs: the
+other kind is recognised and refused with a 403, an unknown one is a 401.
 """
 
 import base64
@@ -59,17 +59,28 @@ def _basic_user() -> str | None:
     return user or None
 
 
+def _is_candidate_token(token: str | None) -> bool:
+    """Whether ``token`` opens an attempt (an attempt token, or an invitation link's)."""
+    if not token or not token.startswith((attempts.TOKEN_PREFIX, links.INVITATION_PREFIX)):
+        return False
+    try:
+        links.attempt_for_token(db.session, token)
+    except Unauthorized:
+        return False
+    return True
+
+
 def requires(role: str, *, basic: bool = False):
     """Authenticate the request's key and check it has at least ``role``; ``basic``: HTTP Basic."""
 
     def decorator(func):
         @wraps(func)
         def wrapper(*args, **kwargs):
-            token = _basic_user() if basic else bearer_token()
+            plaintext = _basic_user() if basic else bearer_token()
             try:
-                key = accounts.authenticate(db.session, plaintext=token, needed_role=role)
+                key = accounts.authenticate(db.session, plaintext=plaintext, needed_role=role)
             except Unauthorized:
-                if token and token.startswith(attempts.TOKEN_PREFIX) and attempts.is_token(db.session, token=token):
+                if _is_candidate_token(plaintext):
                     raise Forbidden(
                         "A candidate token opens /api/v1/candidate/attempt only; this call needs an API key."
                     ) from None

@@ -1,4 +1,4 @@
-"""The blueprint every resource uses: list limits, JSON bodies, path ids, and what a response keeps secret."""
+"""The blueprint every resource uses: list limits, JSON bodies, path ids; operation names, report formats."""
 
 from functools import wraps
 
@@ -18,8 +18,6 @@ PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 # Far beyond any real list, and small enough that page x page_size stays a valid SQL offset.
 MAX_PAGE = 1_000_000
-# A response field with this metadata (e.g. a token shown once) is never kept for replays.
-SECRET = "x-secret"
 
 
 class IdConverter(IntegerConverter):
@@ -50,50 +48,10 @@ class PageSchema(Schema):
         return PaginationParameters(**data)
 
 
-def secret_fields(*schemas) -> tuple[str, ...]:
-    """Names of the fields marked secret in these schemas and the schemas they nest."""
-    names: set[str] = set()
-
-    def walk(schema):
-        schema = schema() if isinstance(schema, type) else schema
-        for name, field in schema.fields.items():
-            if field.metadata.get(SECRET):
-                names.add(name)
-            inner = getattr(field, "inner", field)  # a List's items
-            if isinstance(inner, fields.Nested):
-                walk(inner.schema)
-
-    for schema in schemas:
-        if schema is not None:
-            walk(schema)
-    return tuple(sorted(names))
-
-
-def response_secrets(*schemas):
-    """For a view that answers with one of several schemas (documented by hand): their secrets."""
-
-    def decorator(view):
-        view.secret_fields = secret_fields(*schemas)
-        return view
-
-    return decorator
-
-
 class Blueprint(flask_smorest.Blueprint):
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": PAGE_SIZE, "max_page_size": MAX_PAGE_SIZE}
     ARGUMENTS_PARSER = JsonParser()
     PAGINATION_ARGUMENTS_PARSER = JsonParser()
-
-    def response(self, status_code, schema=None, **kwargs):
-        """flask-smorest's, and the view remembers which fields of its response are secrets."""
-        decorator = super().response(status_code, schema, **kwargs)
-        secrets = secret_fields(schema)
-
-        def wrap(func):
-            wrapper = decorator(func)
-            wrapper.secret_fields = secrets
-            return wrapper
-
-        return wrap
 
     def paginate(self):
         """Pagination inside the view (flask-smorest's own mode), with an upper bound on ``page``."""

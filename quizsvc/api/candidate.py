@@ -5,7 +5,7 @@ from flask.views import MethodView
 from quizsvc import limits
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import candidate_access, candidate_attempt_id
-from quizsvc.api.base import Blueprint
+from quizsvc.api.base import Blueprint, operation
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
 from quizsvc.grading import grading
@@ -31,7 +31,7 @@ def _view(attempt_id: int) -> dict:
 class CandidateAttempt(MethodView):
     @candidate_access
     @blp.response(200, CandidateAttemptSchema, example=ex.CANDIDATE_ATTEMPT)
-    @blp.doc(operationId="getCandidateAttempt")
+    @operation("getCandidateAttempt")
     def get(self):
         """The attempt: status, time left, the questions once started, results where the quiz shows them"""
         return _view(candidate_attempt_id())
@@ -42,7 +42,7 @@ class CandidateStart(MethodView):
     @candidate_access
     @mutation
     @blp.response(200, CandidateAttemptSchema, example=ex.CANDIDATE_ATTEMPT)
-    @blp.doc(operationId="startCandidateAttempt")
+    @operation("startCandidateAttempt")
     def post(self):
         """Start the attempt: the questions are shown and the clock runs"""
         attempts.start(db.session, attempt_id=candidate_attempt_id())
@@ -56,7 +56,7 @@ class CandidateAnswer(MethodView):
     @blp.arguments(AnswerInSchema, example=ex.ANSWER_IN)
     @blp.response(200, SavedAnswerSchema, example=ex.SAVED)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="saveCandidateAnswer")
+    @operation("saveCandidateAnswer")
     def put(self, answer_in, position):
         """Save the answer to question ``position``; the last save before submission counts"""
         item = attempts.save_answer(
@@ -78,7 +78,7 @@ class CandidateSubmit(MethodView):
     @candidate_access
     @mutation
     @blp.response(200, CandidateAttemptSchema, example=ex.SUBMITTED)
-    @blp.doc(operationId="submitCandidateAttempt")
+    @operation("submitCandidateAttempt")
     def post(self):
         """Submit: answers are final and graded in one batch; submitting again confirms it"""
         attempts.submit(db.session, attempt_id=candidate_attempt_id(), grading=grading)

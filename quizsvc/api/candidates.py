@@ -5,7 +5,7 @@ from flask.views import MethodView
 from quizsvc import reports as render
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, requires
-from quizsvc.api.base import Blueprint, html_page, other_formats
+from quizsvc.api.base import Blueprint, html_page, operation, other_formats
 from quizsvc.db import db
 from quizsvc.schemas.attempt import CandidateQuerySchema, CandidateSchema
 from quizsvc.schemas.report import PageQuerySchema, ProgressSchema
@@ -20,7 +20,7 @@ class Candidates(MethodView):
     @blp.arguments(CandidateQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, CandidateSchema(many=True), example=[ex.CANDIDATE])
     @blp.paginate()
-    @blp.doc(operationId="listCandidates")
+    @operation("listCandidates")
     def get(self, pagination_parameters, external_id=None):
         """List candidates, or find one by the platform's external id"""
         items, total = candidates.get_all(
@@ -39,7 +39,7 @@ class CandidateById(MethodView):
     @requires("viewer")
     @blp.response(200, CandidateSchema, example=ex.CANDIDATE)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="getCandidate")
+    @operation("getCandidate")
     def get(self, candidate_id):
         """Get a candidate"""
         return candidates.get(db.session, organisation_id=principal().organisation_id, candidate_id=candidate_id)
@@ -52,7 +52,7 @@ class CandidateProgress(MethodView):
     @blp.response(200, ProgressSchema, example=ex.PROGRESS)
     @blp.doc(**other_formats("html"))
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="getCandidateProgress")
+    @operation("getCandidateProgress")
     def get(self, candidate_id, format):
         """A candidate's attempts over time, overall and per category (JSON, or HTML with a chart)"""
         progress = reports.candidate_progress(

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from quizsvc.api import examples as ex
-from quizsvc.api.base import Blueprint
+from quizsvc.api.base import Blueprint, operation
 from quizsvc.db import db
 from quizsvc.services import health
 
@@ -18,7 +18,7 @@ class HealthSchema(Schema):
 @blp.route("/healthz")
 class Health(MethodView):
     @blp.response(200, HealthSchema, example=ex.HEALTH)
-    @blp.doc(operationId="getHealth")
+    @operation("getHealth")
     def get(self):
         """Report that the process is up"""
         return {"status": "ok"}
@@ -28,7 +28,7 @@ class Health(MethodView):
 class Ready(MethodView):
     @blp.response(200, HealthSchema, example=ex.READY)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
-    @blp.doc(operationId="getReadiness")
+    @operation("getReadiness")
     def get(self):
         """Report whether the database answers"""
         health.check_database(db.session)

@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, record, requires
-from quizsvc.api.base import Blueprint
+from quizsvc.api.base import Blueprint, operation
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
 from quizsvc.schemas.account import KeyCreateSchema, KeySchema, NewKeySchema, WhoAmISchema
@@ -17,7 +17,7 @@ blp = Blueprint("keys", __name__, url_prefix="/api/v1", description="API keys an
 class Keys(MethodView):
     @requires("admin")
     @blp.response(200, KeySchema(many=True), example=[ex.KEY])
-    @blp.doc(operationId="listKeys")
+    @operation("listKeys")
     def get(self):
         """List the organisation's API keys"""
         return accounts.get_all_keys(db.session, organisation_id=principal().organisation_id)
@@ -26,7 +26,7 @@ class Keys(MethodView):
     @mutation
     @blp.arguments(KeyCreateSchema, example=ex.KEY_IN)
     @blp.response(201, NewKeySchema, example=ex.NEW_KEY)
-    @blp.doc(operationId="createKey")
+    @operation("createKey")
     def post(self, key_in):
         """Create an API key; the response is the only time the key is shown (a replay leaves it out)"""
         key, plaintext = accounts.create_key(
@@ -42,7 +42,7 @@ class KeyById(MethodView):
     @mutation
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="revokeKey")
+    @operation("revokeKey")
     def delete(self, key_id):
         """Revoke an API key"""
         accounts.revoke_key(db.session, organisation_id=principal().organisation_id, key_id=key_id)
@@ -53,7 +53,7 @@ class KeyById(MethodView):
 class WhoAmI(MethodView):
     @requires("viewer")
     @blp.response(200, WhoAmISchema, example=ex.ME)
-    @blp.doc(operationId="whoAmI")
+    @operation("whoAmI")
     def get(self):
         """Tell which organisation and role the key belongs to"""
         me = principal()

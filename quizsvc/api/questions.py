@@ -32,7 +32,7 @@ class Questions(MethodView):
     @blp.arguments(QuestionQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, QuestionSchema(many=True), example=[ex.QUESTION])
     @blp.paginate()
-    @blp.doc(operationId="listQuestions")
+    @operation("listQuestions")
     def get(self, pagination_parameters, **filters):
         """List the latest version of each question"""
         items, total = questions.get_all(
@@ -50,7 +50,7 @@ class Questions(MethodView):
     @blp.arguments(QuestionCreateSchema, example=ex.NEW_QUESTION)
     @blp.response(201, QuestionSchema, example=ex.QUESTION)
     @blp.alt_response(409, response="CONFLICT")
-    @blp.doc(operationId="createQuestion")
+    @operation("createQuestion")
     def post(self, question_in):
         """Create a question"""
         slug = question_in.pop("slug")
@@ -67,7 +67,7 @@ class QuestionById(MethodView):
     @blp.arguments(VersionQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, QuestionSchema, example=ex.QUESTION)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="getQuestion")
+    @operation("getQuestion")
     def get(self, question_id, version=None):
         """Get a question: its latest version, or the one asked for"""
         return questions.get(
@@ -79,7 +79,7 @@ class QuestionById(MethodView):
     @blp.arguments(QuestionContentSchema, example=ex.QUESTION_IN)
     @blp.response(200, QuestionSchema, example=ex.QUESTION)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="updateQuestion")
+    @operation("updateQuestion")
     def put(self, question_in, question_id):
         """Replace a question's content, adding a version when it changed"""
         return questions.update(
@@ -90,7 +90,7 @@ class QuestionById(MethodView):
     @mutation
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="retireQuestion")
+    @operation("retireQuestion")
     def delete(self, question_id):
         """Retire a question: it leaves listings and quizzes, its versions stay readable"""
         questions.retire(db.session, organisation_id=principal().organisation_id, question_id=question_id)
@@ -102,7 +102,7 @@ class QuestionVersions(MethodView):
     @requires("viewer")
     @blp.response(200, QuestionVersionSummarySchema(many=True), example=ex.VERSIONS)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="listQuestionVersions")
+    @operation("listQuestionVersions")
     def get(self, question_id):
         """List a question's versions"""
         return questions.get_versions(db.session, organisation_id=principal().organisation_id, question_id=question_id)
@@ -144,6 +144,19 @@ class QuestionImport(MethodView):
 
 
 _FILE = {"schema": {"type": "string", "format": "binary"}}
+# The YAML and JSON files are this document; each question is what POST /questions takes.
+_BANK = {
+    "schema": {
+        "type": "object",
+        "required": ["format", "name", "questions"],
+        "properties": {
+            "format": {"type": "string", "enum": ["quizsvc-bank/1"]},
+            "name": {"type": "string"},
+            "questions": {"type": "array", "items": {"$ref": "#/components/schemas/QuestionCreate"}},
+        },
+    },
+    "example": {"format": "quizsvc-bank/1", "name": "acme", "questions": [ex.NEW_QUESTION]},
+}
 
 
 @blp.route("/export")
@@ -156,14 +169,19 @@ class QuestionExport(MethodView):
         responses={
             "200": {
                 "content": {
-                    media: {**_FILE, "example": example}
-                    for media, example in (
-                        ("application/yaml", "format: quizsvc-bank/1\nname: acme\nquestions:\n- slug: kv-cache\n"),
-                        ("application/json", '{"format": "quizsvc-bank/1", "name": "acme", "questions": []}'),
-                        ("text/plain; charset=utf-8", "::kv-cache::[plain]What is the KV cache?{\n####[plain]...\n}"),
-                        ("application/xml", '<quiz><question type="essay">...</question></quiz>'),
-                        ("application/zip", "(a QTI 3.0 content package: imsmanifest.xml, items/*.xml)"),
-                    )
+                    "application/yaml": _BANK,
+                    "application/json": _BANK,
+                    **{
+                        media: {**_FILE, "example": example}
+                        for media, example in (
+                            (
+                                "text/plain; charset=utf-8",
+                                "::kv-cache::[plain]What is the KV cache?{\n####[plain]...\n}",
+                            ),
+                            ("application/xml", '<quiz><question type="essay">...</question></quiz>'),
+                            ("application/zip", "(a QTI 3.0 content package: imsmanifest.xml, items/*.xml)"),
+                        )
+                    },
                 }
             }
         },

@@ -7,7 +7,7 @@ from quizsvc import links
 from quizsvc import reports as render
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, record, requires
-from quizsvc.api.base import Blueprint, html_page, other_formats
+from quizsvc.api.base import Blueprint, html_page, operation, other_formats
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
 from quizsvc.schemas.quiz import QuizCreateSchema, QuizQuerySchema, QuizSchema
@@ -23,7 +23,7 @@ class Quizzes(MethodView):
     @blp.arguments(QuizQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, QuizSchema(many=True), example=[ex.QUIZ])
     @blp.paginate()
-    @blp.doc(operationId="listQuizzes")
+    @operation("listQuizzes")
     def get(self, pagination_parameters, include_archived):
         """List quizzes"""
         items, total = quizzes.get_all(
@@ -41,7 +41,7 @@ class Quizzes(MethodView):
     @blp.arguments(QuizCreateSchema, example=ex.QUIZ_IN)
     @blp.response(201, QuizSchema, example=ex.QUIZ)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="createQuiz")
+    @operation("createQuiz")
     def post(self, quiz_in):
         """Create a quiz from a question list or a drawing rule"""
         quiz = quizzes.create(db.session, organisation_id=principal().organisation_id, quiz_in=quiz_in)
@@ -54,7 +54,7 @@ class QuizById(MethodView):
     @requires("viewer")
     @blp.response(200, QuizSchema, example=ex.QUIZ)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="getQuiz")
+    @operation("getQuiz")
     def get(self, quiz_id):
         """Get a quiz"""
         return _out(quizzes.get(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id))
@@ -63,7 +63,7 @@ class QuizById(MethodView):
     @mutation
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="archiveQuiz")
+    @operation("archiveQuiz")
     def delete(self, quiz_id):
         """Archive a quiz: it takes no new attempts; existing attempts and reports stay"""
         quizzes.archive(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
@@ -109,7 +109,7 @@ class QuizReport(MethodView):
     @blp.response(200, QuizReportSchema, example=ex.QUIZ_REPORT)
     @blp.doc(**other_formats("html"))
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="getQuizReport")
+    @operation("getQuizReport")
     def get(self, quiz_id, format):
         """Cohort report: score distribution, each candidate's percentile, per-question statistics (JSON or HTML)"""
         report = reports.quiz_report(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
@@ -148,4 +148,3 @@ class QuizResults(MethodView):
 def _chain(first: str, rest):
     yield first
     yield from rest
-

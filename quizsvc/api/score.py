@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, requires
-from quizsvc.api.base import Blueprint
+from quizsvc.api.base import Blueprint, operation
 from quizsvc.db import db
 from quizsvc.grading import grading
 from quizsvc.schemas.score import GraderInfoSchema, ScoreRequestSchema, ScoreResponseSchema
@@ -20,7 +20,7 @@ class Score(MethodView):
     @blp.arguments(ScoreRequestSchema, example=ex.SCORE_IN)
     @blp.response(200, ScoreResponseSchema, example=ex.SCORE)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="scoreAnswer")
+    @operation("scoreAnswer")
     def post(self, request_in):
         """Grade an answer against a stored question or an ad-hoc reference"""
         organisation_id = principal().organisation_id
@@ -46,7 +46,7 @@ class Score(MethodView):
 class GraderInfo(MethodView):
     @requires("viewer")
     @blp.response(200, GraderInfoSchema, example=ex.GRADER)
-    @blp.doc(operationId="getGrader")
+    @operation("getGrader")
     def get(self):
         """Describe the grader this organisation's answers get: version, model, parameters, flags"""
         grader = grading.grader_for(db.session, organisation_id=principal().organisation_id)

@@ -74,7 +74,7 @@ def validate_questions(
 
 
 def _named(field: str, names: dict) -> str:
-    """"'prompt'", or "'prompt' (<questiontext>)" when the source calls it otherwise."""
+    """ "'prompt'", or "'prompt' (<questiontext>)" when the source calls it otherwise."""
     source_name = names.get(field.split(".", 1)[0])
     return f"'{field}' (<{source_name}>)" if source_name else f"'{field}'"
 

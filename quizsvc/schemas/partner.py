@@ -14,9 +14,11 @@ class PartnerCandidateSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    first_name = Text(load_default="", validate=validate.Length(max=100))
+    # Joined with a space into the display name (200 characters).
+    first_name = Text(load_default="", validate=validate.Length(max=99))
     last_name = Text(load_default="", validate=validate.Length(max=100))
-    email = Email(required=True, validate=validate.Length(max=254))
+    # Also the external id (200 characters) when the platform sends none.
+    email = Email(required=True, validate=validate.Length(max=200))
     external_id = Text(
         validate=validate.Length(min=1, max=200), metadata={"description": "The platform's id; default: the email."}
     )

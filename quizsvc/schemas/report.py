@@ -15,13 +15,6 @@ class ReportQuerySchema(Schema):
     format = Text(load_default="json", validate=validate.OneOf(REPORT_FORMATS))
 
 
-class SharedReportQuerySchema(Schema):
-    class Meta:
-        unknown = "raise"
-
-    format = Text(load_default="html", validate=validate.OneOf(REPORT_FORMATS))
-
-
 class PageQuerySchema(Schema):
     class Meta:
         unknown = "raise"

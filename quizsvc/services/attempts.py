@@ -166,11 +166,6 @@ def id_for_token(session: Session, *, token: str | None) -> int:
     return attempt_id
 
 
-def is_token(session: Session, *, token: str) -> bool:
-    """Whether this is a candidate token (of any attempt)."""
-    return session.scalars(select(Attempt.id).where(Attempt.token_hash == hash_token(token))).first() is not None
-
-
 def id_for_invitation(session: Session, *, attempt_id: int, hash_prefix: str) -> int:
     """The attempt of a verified invitation link, while its token is the one the link was made for."""
     token_hash = session.scalars(select(Attempt.token_hash).where(Attempt.id == attempt_id)).one_or_none()

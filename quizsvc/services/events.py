@@ -70,6 +70,8 @@ def attempt_data(attempt: Attempt, *, status: str | None = None) -> dict:
         "categories": category_scores(attempt) if score is not None else [],
         "flags": _flags(attempt) if score is not None else [],
         "auto_submitted": attempt.auto_submitted,
+        # An anonymous visitor of the quiz's open practice link, not an invited candidate.
+        "practice": attempt.practice,
         "created_at": _iso(attempt.created_at),
         "expires_at": _iso(attempt.expires_at),
         "started_at": _iso(attempt.started_at),

@@ -33,8 +33,7 @@ def send_test(session: Session, *, organisation_id: int, key_id: int, test_in: d
     except ValueError:
         raise NotFound(f"Test {test_in['partner_test_id']!r} not found.") from None
     candidate = test_in["candidate"]
-    # Two names of up to 100 characters each, joined, may be one longer than the column.
-    name = " ".join(part for part in (candidate.get("first_name"), candidate.get("last_name")) if part)[:200]
+    name = " ".join(part for part in (candidate.get("first_name"), candidate.get("last_name")) if part)
     attempt_in = {
         "quiz_id": quiz_id,
         "candidate": {

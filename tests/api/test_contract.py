@@ -65,8 +65,7 @@ def test_the_pagination_header_is_documented_as_sent(flow, spec):
     ]
     assert {op.id for op in lists} >= {"listQuestions", "listQuizzes", "listAttempts", "listCandidates"}
     for operation in lists:
-        role = operation.doc.get("x-required-role", "viewer")
-        response = flow.client.get(operation.path + "?page_size=2", headers=flow.staff(role))
+        response = flow.client.get(operation.path + "?page_size=2", headers=flow.staff("admin"))
         metadata = json.loads(response.headers["X-Pagination"])
         assert validator.is_valid(metadata) and metadata["total"] >= 0, operation.id
 
@@ -104,9 +103,8 @@ def test_rules_in_code_are_rules_in_the_document(spec):
     # Every path id is a positive 32-bit integer.
     for operation in operations(spec):
         for parameter in spec["paths"][operation.path].get("parameters", []):
-            if parameter["schema"]["type"] != "integer":
-                continue
-            assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (1, MAX_INT)
+            if parameter["schema"]["type"] == "integer":
+                assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (1, MAX_INT)
 
 
 def test_every_api_operation_documents_the_429_with_its_headers(spec):

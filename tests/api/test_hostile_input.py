@@ -38,18 +38,20 @@ def world(flow):
         "position": 1,
         "subscription_id": 1,
         "delivery_id": 1,
-        "token": "not-a-signed-link",
+        "token": "not-a-report-token",
     }
     return {"flow": flow, "token": invited["token"], "ids": ids, "attempt_id": invited["id"]}
 
 
 def _headers(world, operation) -> dict:
-    if operation.path.startswith("/api/v1/candidate/"):
+    """The credential the operation takes (its security scheme), of the world's organisation."""
+    schemes = {name for requirement in operation.doc.get("security", []) for name in requirement}
+    if "candidateToken" in schemes:
         return world["flow"].candidate(world["token"])
-    if {"basicAuth": []} in operation.doc.get("security", []):
-        key = world["flow"].auth.key("admin", org=world["flow"].org)
+    key = world["flow"].auth.key("admin", org=world["flow"].org)
+    if "basicAuth" in schemes:
         return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
-    return world["flow"].staff("admin")
+    return {"Authorization": f"Bearer {key}"}
 
 
 def _send(world, operation, body=None, *, raw: str | None = None, url: str | None = None):
@@ -115,14 +117,16 @@ def test_every_text_filter_refuses_nul(world, spec):
     checked = 0
     for operation in operations(spec):
         for parameter in operation.query_parameters(spec):
-            if parameter["schema"].get("type") != "string" or "format" in parameter["schema"]:
-                continue  # a date-time is refused as not one
+            if parameter["schema"].get("type") != "string":
+                continue
             url = operation.url(**world["ids"]) + f"?{parameter['name']}=a%00b"
             response = world["flow"].client.open(
                 url, method=operation.method.upper(), headers=_headers(world, operation)
             )
             assert response.status_code == 422, (operation.id, parameter["name"], response.get_json())
-            assert response.get_json()["errors"]["query"][parameter["name"]] == [UNSTORABLE]
+            messages = response.get_json()["errors"]["query"][parameter["name"]]
+            # A typed string (a date-time) is refused for its type first, plain text for NUL.
+            assert messages == [UNSTORABLE] or "format" in parameter["schema"], (operation.id, messages)
             checked += 1
     assert checked >= 10  # q, category, external_id, tag, language, slug, difficulty, status, format...
 

@@ -236,3 +236,22 @@ def test_every_mutating_call_documents_the_header_and_its_rules(client):
             if method in ("post", "put", "patch", "delete"):
                 [header] = [p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"]
                 assert header["schema"] == {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"}
+
+
+def test_the_fields_kept_out_of_replays_are_the_ones_the_schemas_mark_secret():
+    import importlib
+    import inspect
+    import pkgutil
+
+    from marshmallow import Schema
+
+    import quizsvc.schemas
+    from quizsvc.api.idempotency import SECRET_FIELDS
+
+    marked = set()
+    for module in pkgutil.iter_modules(quizsvc.schemas.__path__):
+        loaded = importlib.import_module(f"quizsvc.schemas.{module.name}")
+        for _, cls in inspect.getmembers(loaded, inspect.isclass):
+            if issubclass(cls, Schema):
+                marked |= {name for name, field in cls._declared_fields.items() if field.metadata.get("x-secret")}
+    assert marked == SECRET_FIELDS

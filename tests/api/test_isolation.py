@@ -1,5 +1,6 @@
 """The isolation matrix: every operation of the OpenAPI document, called on organisation A's data
-with each of organisation B's keys (viewer, recruiter, admin) and with candidate tokens.
+with each of organisation B's keys (viewer, recruiter, admin) and with candidate tokens (an
+attempt's token, and the token of an emailed invitation link).
 
 An operation aimed at A's data (an id of A in the path or the body) must answer 404 or
 403, whoever calls. An operation that only ever answers about the caller's own
@@ -14,9 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from quizsvc import links
-from quizsvc.db import db
-from quizsvc.services import accounts
-
+from tests.integration import invitation_token
 from tests.interview import Interview, load_bank
 from tests.spec import operations
 
@@ -84,7 +83,7 @@ MATRIX = {
     "exportQuestionBank": Own(),
     "exportQuizResults": At(),
     "listWebhooks": Own(),
-    "createWebhook": Own(body=lambda a: {"url": "https://hooks.example.com/b"}),
+    "createWebhook": Own(body=lambda a: {"url": "http://127.0.0.1:9/b", "event_types": ["attempt.graded"]}),
     "getWebhook": At(),
     "updateWebhook": At(body=lambda a: {"enabled": False}),
     "deleteWebhook": At(),
@@ -97,25 +96,24 @@ MATRIX = {
     "redeliverFailed": Own(body=lambda a: {"subscription_id": a["subscription_id"]}),
     "partnerListTests": Own(),
     "partnerSendTest": At(
-        body=lambda a: {"partner_test_id": str(a["quiz_id"]), "candidate": {"email": "b@example.com"}}
+        body=lambda a: {"partner_test_id": str(a["quiz_id"]), "candidate": {"email": "x@example.com"}}
     ),
     "partnerTestStatus": At(query=lambda a: {"partner_interview_id": str(a["attempt_id"])}),
     "listAuditEntries": Own(query=lambda a: {"target_id": a["attempt_id"]}),
-    # A signed link names its organisation: one signed for B cannot open A's attempt.
+    # A valid signed link opens its report for anyone who holds it (that is what it is for); a
+    # link altered to point elsewhere opens nothing.
     "getSharedReport": At(),
 }
 
 
 @pytest.fixture
-def organisations(app, client, auth):
+def organisations(app, client, auth, monkeypatch):
     """Organisation A with one of everything (a graded attempt too), and B's credentials."""
+    monkeypatch.setitem(app.config, "QUIZSVC_WEBHOOK_ALLOW_PRIVATE", True)
     load_bank(app, org="acme", count=3)
     load_bank(app, org="globex", count=3)
     a, b = Interview(client, auth, org="acme"), Interview(client, auth, org="globex")
-    # Subscribed first, so that the attempt's events make deliveries of A's.
-    subscription = client.post(
-        "/api/v1/webhooks", json={"url": "https://hooks.example.com/a"}, headers=a.staff("admin")
-    ).get_json()
+    subscription = client.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/a"}, headers=a.staff("admin"))
     quiz = a.quiz(name=A_QUIZ)
     graded = a.graded(quiz["id"], [A_ANSWER] * 3, external_id=A_CANDIDATE)
     # An open attempt too (its token is one of the credentials); the name follows the latest invitation.
@@ -133,33 +131,37 @@ def organisations(app, client, auth):
         "candidate_id": invited["candidate"]["id"],
         "key_id": client.get("/api/v1/me", headers=a.staff("admin")).get_json()["key_id"],
         "position": 1,
+        "subscription_id": subscription.get_json()["id"],
+        "delivery_id": client.get("/api/v1/deliveries", headers=a.staff("admin")).get_json()[0]["id"],
+        "token": _altered(app, attempt_id=graded["id"]),
         "question_content": content,
         "question_body": {**content, "slug": "b-own-question"},
-        "subscription_id": subscription["id"],
-        "delivery_id": client.get("/api/v1/deliveries", headers=a.staff("admin")).get_json()[0]["id"],
-        "token": _report_token(app, attempt_id=graded["id"], org="globex"),
     }
     b_invited = b.invite(b.quiz()["id"], external_id="b-candidate")
     credentials = {
-        "B viewer": b.staff("viewer"),
-        "B recruiter": b.staff("recruiter"),
-        "B admin": b.staff("admin"),
-        "B candidate token": b.candidate(b_invited["token"]),
-        "A candidate token": a.candidate(invited["token"]),
+        "B viewer": b.auth.key("viewer", org="globex"),
+        "B recruiter": b.auth.key("recruiter", org="globex"),
+        "B admin": b.auth.key("admin", org="globex"),
+        "B candidate token": b_invited["token"],
+        "A candidate token": invited["token"],
+        "A invitation link": invitation_token(app, invited["id"]),
     }
     return {"a": a, "ids": ids, "credentials": credentials, "attempt": graded}
 
 
-def _report_token(app, *, attempt_id: int, org: str) -> str:
+def _altered(app, *, attempt_id: int) -> str:
+    """A's signed report link with its signature's last character changed."""
     with app.test_request_context():
-        organisation = accounts.get_organisation(db.session, name=org)
-        return links.report_token(attempt_id=attempt_id, organisation_id=organisation.id)
+        token = links.report_token(attempt_id=attempt_id, organisation_id=1)
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
 
 
-def _basic(headers: dict) -> dict:
-    """The same key, as the partner endpoints take it (HTTP Basic, the key as the user name)."""
-    scheme, _, key = headers["Authorization"].partition(" ")
-    return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+def _headers(operation, secret: str) -> dict:
+    """The credential as the operation takes it: HTTP Basic for the partner endpoints, else a bearer."""
+    schemes = {name for requirement in operation.doc.get("security", []) for name in requirement}
+    if "basicAuth" in schemes:
+        return {"Authorization": "Basic " + base64.b64encode(f"{secret}:".encode()).decode()}
+    return {"Authorization": f"Bearer {secret}"}
 
 
 def test_every_operation_is_in_the_matrix(client):
@@ -175,11 +177,9 @@ def test_no_credential_of_another_organisation_reaches_its_data(client, organisa
     for operation in operations(spec):
         line = MATRIX[operation.id]
         candidate_api = operation.path.startswith("/api/v1/candidate/")
-        for who, headers in organisations["credentials"].items():
-            if candidate_api and who == "A candidate token":
+        for who, secret in organisations["credentials"].items():
+            if candidate_api and who.startswith("A "):
                 continue  # a token reaches its own attempt: nothing of another to aim it at
-            if {"basicAuth": []} in operation.doc.get("security", []):
-                headers = _basic(headers)
             body = line.body(ids) if line.body else None
             query = line.query(ids) if callable(line.query) else line.query
             response = client.open(
@@ -187,7 +187,7 @@ def test_no_credential_of_another_organisation_reaches_its_data(client, organisa
                 method=operation.method.upper(),
                 json=body,
                 query_string=query or None,
-                headers=headers,
+                headers=_headers(operation, secret),
             )
             calls += 1
             text = response.get_data(as_text=True)
@@ -200,8 +200,8 @@ def test_no_credential_of_another_organisation_reaches_its_data(client, organisa
             if not allowed:
                 failures.append(f"{operation.id} with {who}: {response.status_code} {text[:200]}")
     assert failures == []
-    # 57 operations, 5 credentials each, less the candidate calls with A's own token.
-    assert calls >= 270
+    # Every operation with 6 credentials, less the candidate API's calls with A's own tokens.
+    assert calls == 6 * len(operations(spec)) - 2 * 4
     a = organisations["a"]
     detail = a.attempt(organisations["attempt"]["id"])
     assert detail["status"] == "graded" and all(r["overrides"] == [] for r in detail["responses"])

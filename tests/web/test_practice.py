@@ -112,3 +112,12 @@ def test_the_candidate_api_gives_practice_feedback_within_the_limit(app, client,
     assert answers[0]["result"]["score"] >= 0
     seen = flow.client.get("/api/v1/candidate/attempt", headers=flow.candidate(token)).get_json()
     assert seen["practice"] is True and seen["feedback_timing"] == "after_answer"
+
+
+def test_practice_attempts_say_so_in_their_events(client, flow):
+    quiz, path = _open_practice(flow)
+    _start(client, path)
+    [attempt] = flow.client.get(f"/api/v1/attempts?quiz_id={quiz['id']}", headers=flow.staff("viewer")).get_json()
+    events = flow.client.get(f"/api/v1/events?attempt_id={attempt['id']}", headers=flow.staff("admin")).get_json()
+    assert sorted(e["type"] for e in events) == ["attempt.invited", "attempt.started"]
+    assert all(e["data"]["practice"] is True for e in events)

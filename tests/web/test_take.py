@@ -220,3 +220,18 @@ def test_the_page_speaks_the_candidates_language_and_questions_keep_theirs(clien
     questions = client.get(started.location, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert '<p class="prompt" lang="zh-Hant" id="prompt-1">' in questions  # the question's own language
     assert "检查并提交" in questions and 'hreflang="en"' in questions  # the switch is always there
+
+
+def test_an_emailed_invitation_link_opens_the_page_too(app, client, flow, invited):
+    from tests.integration import invitation_token
+
+    token = invitation_token(app, invited["id"])
+    assert token.startswith("qzl_")
+    html = _open(client, {"link": f"http://localhost/take?token={token}"})
+    assert "Start" in html and token not in html
+    started = client.get(_post(client, "/take/start", html).location).get_data(as_text=True)
+    assert "The clock is running. Your answers are saved as you go." in started
+    # A new link voids the emailed one, and the page's cookie made from it.
+    flow.client.post(f"/api/v1/attempts/{invited['id']}/link", headers=flow.staff())
+    assert client.get("/take").status_code == 401
+    assert client.get(f"/take?token={token}").status_code == 401
