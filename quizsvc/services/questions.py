@@ -6,6 +6,7 @@ difficulty, language, tags, references, key_points, keywords, misconceptions.
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -142,6 +143,30 @@ def get(session: Session, *, organisation_id: int, question_id: int, version: in
     if found is None:
         raise NotFound(f"Question {question_id} has no version {number}; the latest is {question.latest_version}.")
     return found
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    """A stored version by its ids, without its content: what caches key on."""
+
+    id: int
+    question_id: int
+    version: int
+    content_hash: str
+
+
+def version_ref(session: Session, *, organisation_id: int, question_id: int, version: int | None = None) -> VersionRef:
+    """One query for a version (default: the latest) that the grading caches may already hold;
+    a missing question or version is the 404 of :func:`get`."""
+    number = Question.latest_version if version is None else version
+    row = session.execute(
+        select(QuestionVersion.id, QuestionVersion.version, QuestionVersion.content_hash)
+        .join(Question, QuestionVersion.question_id == Question.id)
+        .where(Question.id == question_id, Question.organisation_id == organisation_id, QuestionVersion.version == number)
+    ).one_or_none()
+    if row is None:
+        get(session, organisation_id=organisation_id, question_id=question_id, version=version)  # raises the 404
+    return VersionRef(id=row.id, question_id=question_id, version=row.version, content_hash=row.content_hash)
 
 
 def get_versions(session: Session, *, organisation_id: int, question_id: int) -> list[QuestionVersion]:
