@@ -6,14 +6,30 @@ import threading
 
 from flask import Flask, current_app
 
+from quizsvc import metrics
 from quizsvc.db import db
 from quizsvc.scoring.calibration import DEFAULT_PARAMS, Parameters, load_parameters
 from quizsvc.scoring.embedding import CachingEmbedder, load_embedder
-from quizsvc.scoring.grader import Grader
+from quizsvc.scoring.grader import GRADER_VERSION, Grader
 from quizsvc.services import attempts
 from quizsvc.services.grading import PreparedCache, SqlVectorStore, organisation_parameters, prepare_stored
 
 log = logging.getLogger(__name__)
+
+
+def _graded(grader: Grader, answers: int, seconds: float) -> None:
+    """Every batch graded in this process: counted, timed and logged with what graded it."""
+    metrics.graded(answers, seconds)
+    log.info(
+        "graded",
+        extra={
+            "answers": answers,
+            "ms": round(seconds * 1000, 1),
+            "grader_version": GRADER_VERSION,
+            "model_id": grader.embedder.model_id,
+            "params_digest": grader.parameters.digest,
+        },
+    )
 
 
 class Grading:
@@ -72,7 +88,7 @@ class Grading:
         parameters = parameters or state["default"]
         if parameters.digest not in state["graders"]:
             state["graders"][parameters.digest] = Grader(
-                state["embedder"], parameters, reference_embedder=state["reference_embedder"]
+                state["embedder"], parameters, reference_embedder=state["reference_embedder"], observer=_graded
             )
         return state["graders"][parameters.digest]
 

@@ -8,8 +8,14 @@ consumers, ``quizsvc worker``, never in these processes.
 """
 
 import os
+import tempfile
 
 from quizsvc.config import default_workers, env_bool, env_int
+
+# Metrics: every worker writes its own into this folder (prometheus-client's multiprocess
+# mode), set before anything imports prometheus_client; /metrics on any worker adds them up.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="quizsvc-metrics-")
 
 bind = os.environ.get("QUIZSVC_BIND", "127.0.0.1:8000")
 workers = env_int("QUIZSVC_WORKERS", default_workers())
@@ -22,6 +28,20 @@ preload_app = env_bool("QUIZSVC_PRELOAD", True)
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("QUIZSVC_LOG_LEVEL", "info").lower()
+
+
+def on_starting(server):
+    """Files left by the processes of an earlier run would be counted again: drop them."""
+    from quizsvc.metrics import forget_dead_processes
+
+    forget_dead_processes(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+
+
+def child_exit(server, worker):
+    """A worker is gone: its live gauges (database connections) no longer count."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def when_ready(server):

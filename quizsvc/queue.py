@@ -23,11 +23,11 @@ import logging
 from pathlib import Path
 
 from flask import Flask, current_app
-from huey import MemoryHuey, PriorityRedisHuey, SqliteHuey, crontab
+from huey import MemoryHuey, PriorityRedisHuey, SqliteHuey, crontab, signals
 from huey.consumer import Consumer
 from sqlalchemy import event
 
-from quizsvc import delivery, jobs
+from quizsvc import delivery, jobs, metrics
 from quizsvc.db import db
 from quizsvc.services.events import MAIL_ENABLED, PENDING
 
@@ -45,7 +45,11 @@ def make_huey(app: Flask):
         return SqliteHuey(name, filename=url[len("sqlite:///") :], results=False)
     if url.startswith("memory://"):
         return MemoryHuey(name, results=False)
-    return PriorityRedisHuey(name, url=url, results=False)
+    # A Redis that does not answer fails a call in seconds (readiness, an enqueue), never hangs it.
+    from redis import ConnectionPool
+
+    pool = ConnectionPool.from_url(url, socket_connect_timeout=3, socket_timeout=10)
+    return PriorityRedisHuey(name, connection_pool=pool, results=False)
 
 
 def _register(huey, app: Flask) -> dict:
@@ -72,6 +76,10 @@ def _register(huey, app: Flask) -> dict:
     @huey.periodic_task(crontab(), name="remind")
     def remind() -> None:
         jobs.remind(app)
+
+    @huey.signal(signals.SIGNAL_ERROR)
+    def failed(signal, task, *args) -> None:
+        metrics.task_failed(task.name)
 
     return {"deliver": deliver, "enqueue": enqueue, "schedule": schedule, "dispatch": dispatch, "sweep": sweep}
 

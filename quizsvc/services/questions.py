@@ -147,26 +147,12 @@ def get(session: Session, *, organisation_id: int, question_id: int, version: in
 
 @dataclass(frozen=True)
 class VersionRef:
-    """A stored version by its ids, without its content: what caches key on."""
+    """A stored version by its ids, without its content: what caches key on (grading.stored_version)."""
 
     id: int
     question_id: int
     version: int
     content_hash: str
-
-
-def version_ref(session: Session, *, organisation_id: int, question_id: int, version: int | None = None) -> VersionRef:
-    """One query for a version (default: the latest) that the grading caches may already hold;
-    a missing question or version is the 404 of :func:`get`."""
-    number = Question.latest_version if version is None else version
-    row = session.execute(
-        select(QuestionVersion.id, QuestionVersion.version, QuestionVersion.content_hash)
-        .join(Question, QuestionVersion.question_id == Question.id)
-        .where(Question.id == question_id, Question.organisation_id == organisation_id, QuestionVersion.version == number)
-    ).one_or_none()
-    if row is None:
-        get(session, organisation_id=organisation_id, question_id=question_id, version=version)  # raises the 404
-    return VersionRef(id=row.id, question_id=question_id, version=row.version, content_hash=row.content_hash)
 
 
 def get_versions(session: Session, *, organisation_id: int, question_id: int) -> list[QuestionVersion]:
@@ -245,3 +231,8 @@ def upsert(session: Session, *, organisation_id: int, slug: str, question_in: di
     question.retired_at = None
     version = update(session, organisation_id=organisation_id, question_id=question.id, question_in=question_in)
     return version, "updated" if version.version != before or reinstated else "unchanged"
+
+
+def count_all(session: Session, *, organisation_id: int) -> int:
+    """The organisation's questions, retired ones included."""
+    return session.scalar(select(func.count(Question.id)).where(Question.organisation_id == organisation_id))
