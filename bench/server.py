@@ -190,6 +190,12 @@ class Server:
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read() or b"null")
 
+    def total(self, path: str) -> int:
+        """The total of a paginated list (its X-Pagination header)."""
+        request = urllib.request.Request(self.url + path, headers={"Authorization": f"Bearer {self.key}"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return int(json.loads(response.headers["X-Pagination"])["total"])
+
     def workers(self) -> list[int]:
         return children(self.process.pid)
 
@@ -218,14 +224,18 @@ class Server:
         self.stop()
 
 
-def locust(locustfile: Path, *, host: str, users: int, spawn_rate: float, seconds: int, env: dict) -> dict:
-    """Run locust headless in a process of its own; returns its aggregated row and the rows per name."""
+def locust(
+    locustfile: Path, *, host: str, users: int, spawn_rate: float, seconds: int, env: dict, classes: tuple = ()
+) -> dict:
+    """Run locust headless in a process of its own (``classes``: which user classes, with
+    ``--users`` spread over them); returns its rows by name ("Aggregated": all)."""
     prefix = Path(tempfile.mkdtemp(prefix="quizsvc-locust-")) / "run"
     subprocess.run(
         [
             BIN / "locust",
             "-f",
             str(locustfile),
+            *classes,
             "--headless",
             "--host",
             host,
@@ -247,6 +257,7 @@ def locust(locustfile: Path, *, host: str, users: int, spawn_rate: float, second
         env={**os.environ, **env},
         check=False,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     with open(f"{prefix}_stats.csv", newline="") as handle:
         rows = {row["Name"]: row for row in csv.DictReader(handle)}

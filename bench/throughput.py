@@ -1,10 +1,13 @@
 """Grading throughput through ``POST /api/v1/score`` by server configuration, one run.
 
-    .venv/bin/python bench/throughput.py [--seconds 20] [--users 8] [--before]
+    .venv/bin/python bench/throughput.py [--seconds 10] [--rounds 3] [--users 8] [--before]
 
-For each configuration a real gunicorn serves a copy of the seed bank, and locust, headless
-in a process of its own, runs ``--users`` clients grading back to back (bench/locust/score.py)
-for ``--seconds``; the figure is answers graded per second. Configurations: the default
+For each configuration a real gunicorn serves a copy of the seed bank; all of them are
+started first and stay up (idle servers cost nothing). Then, ``--rounds`` times over, each
+in turn gets locust, headless in a process of its own, running ``--users`` clients grading
+back to back (bench/locust/score.py) for ``--seconds``; the figure is the median of a
+configuration's rounds, in answers graded per second. Taking turns, every configuration
+sees the same drift of the machine's load. Configurations: the default
 (one worker per core: 2 here, 4 threads, one BLAS thread, one encoding at a time per worker), one
 worker, and the grid around the default (threads 1 and 8, encodings side by side);
 ``--before`` adds the configuration this replaced (2 workers x 4 threads, 2 BLAS threads,
@@ -17,6 +20,7 @@ than both.
 
 import argparse
 import json
+import statistics
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -45,35 +49,33 @@ BEFORE = {
 }
 
 
-def run(name: str, env: dict, *, seconds: int, users: int, app: str = "quizsvc:create_app()") -> dict:
-    with Server(env=env, app=app).prepare() as server:
-        server.start(ready_in_a_row=20)
-        question = question_id(server)
-        warm = variants(ANSWER, 40)
-        with ThreadPoolExecutor(4) as pool:
-            list(pool.map(lambda a: server.request("POST", "/api/v1/score", {"question_id": question, "answer": a}), warm))
-        rows = locust(
-            ROOT / "bench" / "locust" / "score.py",
-            host=server.url,
-            users=users,
-            spawn_rate=users,
-            seconds=seconds,
-            env={"BENCH_KEY": server.key, "BENCH_QUESTION": str(question)},
-        )
+def start(env: dict, app: str = "quizsvc:create_app()") -> tuple[Server, int]:
+    server = Server(env=env, app=app).prepare()
+    server.start(ready_in_a_row=20)
+    question = question_id(server)
+    with ThreadPoolExecutor(4) as pool:
+        body = lambda a: {"question_id": question, "answer": a}  # noqa: E731
+        list(pool.map(lambda a: server.request("POST", "/api/v1/score", body(a)), variants(ANSWER, 40)))
+    return server, question
+
+
+def load(server: Server, question: int, *, seconds: int, users: int) -> dict:
+    rows = locust(
+        ROOT / "bench" / "locust" / "score.py",
+        host=server.url,
+        users=users,
+        spawn_rate=users,
+        seconds=seconds,
+        env={"BENCH_KEY": server.key, "BENCH_QUESTION": str(question)},
+    )
     total = rows["Aggregated"]
-    return {
-        "configuration": name,
-        "settings": env,
-        "answers_per_s": round(float(total["Requests/s"]), 1),
-        "failures": int(total["Failure Count"]),
-        "p50_ms": float(total["50%"]),
-        "p95_ms": float(total["95%"]),
-    }
+    return {"rate": float(total["Requests/s"]), "failures": int(total["Failure Count"]), "p95_ms": float(total["95%"])}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--before", action="store_true", help="also the configuration this replaced")
     args = parser.parse_args()
@@ -82,14 +84,32 @@ def main() -> None:
     configurations = dict(CONFIGURATIONS)
     if default_workers() != 2:
         configurations["2 workers"] = {"QUIZSVC_WORKERS": "2"}
-    load_before = load_average()
-    results = {}
-    for name, env in configurations.items():
-        results[name] = run(name, env, seconds=args.seconds, users=args.users)
-        print(json.dumps(results[name]), flush=True)
     if args.before:
-        row = run("before", BEFORE, seconds=args.seconds, users=args.users, app="bench.server:torch_app()")
-        print(json.dumps(row), flush=True)
+        configurations["before"] = BEFORE
+    load_before = load_average()
+    servers = {}
+    try:
+        for name, env in configurations.items():
+            servers[name] = start(env, "bench.server:torch_app()" if name == "before" else "quizsvc:create_app()")
+        rounds = {name: [] for name in configurations}
+        for _ in range(args.rounds):
+            for name, (server, question) in servers.items():
+                rounds[name].append(load(server, question, seconds=args.seconds, users=args.users))
+    finally:
+        for server, _ in servers.values():
+            server.stop()
+    results = {}
+    for name, runs in rounds.items():
+        results[name] = {
+            "configuration": name,
+            "settings": configurations[name],
+            "answers_per_s": round(statistics.median(r["rate"] for r in runs), 1),
+            "rounds": [round(r["rate"], 1) for r in runs],
+            "failures": sum(r["failures"] for r in runs),
+            "p95_ms": max(r["p95_ms"] for r in runs),
+        }
+        print(json.dumps(results[name]), flush=True)
+    results.pop("before", None)
     rate = {name: row["answers_per_s"] for name, row in results.items()}
     best = max(rate, key=rate.get)
     scaling = rate.get("2 workers", rate["default"]) / rate["1 worker"]

@@ -12,10 +12,22 @@ ENVIRONMENTS = ("development", "production", "testing")
 # memory:// keeps tasks in the process until something runs them (tests).
 QUEUE_SCHEMES = ("sqlite:///", "redis://", "rediss://", "unix://", "memory://")
 SMTP_SCHEMES = ("smtp://", "smtps://", "smtp+starttls://")
+# Queues that consumers on other hosts share: there, submissions are graded by the consumers.
+SHARED_QUEUE_SCHEMES = ("redis://", "rediss://", "unix://")
+GRADING_MODES = ("inline", "queue")
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed."""
+
+
+def grading_mode(config) -> str:
+    """Where submissions are graded, from the app's config: QUIZSVC_GRADING if set; else the
+    embedded default (the SQLite queue file of one machine) grades in the submitting request,
+    and a shared queue (Redis) hands submissions to its consumers."""
+    if config.get("QUIZSVC_GRADING"):
+        return config["QUIZSVC_GRADING"]
+    return "queue" if (config.get("QUIZSVC_QUEUE_URL") or "").startswith(SHARED_QUEUE_SCHEMES) else "inline"
 
 
 def default_workers() -> int:
@@ -82,6 +94,9 @@ class Settings:
     queue_url: str | None = None
     # Queue name: Redis key prefix (and SQLite queue name), so several deployments share a server.
     queue_name: str = "quizsvc"
+    # Where a submission is graded: inline (in the submitting request) or queue (by the
+    # consumers, the response says "submitted"); None: queue on a Redis queue, else inline.
+    grading: str | None = None
     # Webhooks, partner callbacks and emails are retried for this long, then given up.
     webhook_retry_seconds: int = 3 * 24 * 3600
     # Delay before the first retry; it doubles at each failure (with jitter), up to an hour.
@@ -117,6 +132,7 @@ class Settings:
             report_link_hours=env_int("QUIZSVC_REPORT_LINK_HOURS", 720),
             queue_url=_str("QUIZSVC_QUEUE_URL", None),
             queue_name=_str("QUIZSVC_QUEUE_NAME", "quizsvc"),
+            grading=_str("QUIZSVC_GRADING", None),
             webhook_retry_seconds=env_int("QUIZSVC_WEBHOOK_RETRY_SECONDS", 3 * 24 * 3600),
             webhook_backoff_seconds=env_int("QUIZSVC_WEBHOOK_BACKOFF_SECONDS", 5),
             webhook_timeout_seconds=env_int("QUIZSVC_WEBHOOK_TIMEOUT_SECONDS", 10),
@@ -145,12 +161,15 @@ class Settings:
             raise ConfigError("QUIZSVC_SECRET_KEY must be at least 32 characters")
         if self.queue_url is not None and not self.queue_url.startswith(QUEUE_SCHEMES):
             raise ConfigError(f"QUIZSVC_QUEUE_URL must start with one of {', '.join(QUEUE_SCHEMES)}")
+        if self.grading is not None and self.grading not in GRADING_MODES:
+            raise ConfigError(f"QUIZSVC_GRADING must be one of {', '.join(GRADING_MODES)}, got {self.grading!r}")
         if self.smtp_url is not None and not self.smtp_url.startswith(SMTP_SCHEMES):
             raise ConfigError(f"QUIZSVC_SMTP_URL must start with one of {', '.join(SMTP_SCHEMES)}")
 
     def to_flask(self) -> dict:
         """The Flask config keys these settings drive."""
         values = {f"QUIZSVC_{f.name.upper()}": getattr(self, f.name) for f in fields(self)}
+
         values["MAX_CONTENT_LENGTH"] = self.max_request_bytes
         values["TESTING"] = self.env == "testing"
         return values

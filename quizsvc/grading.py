@@ -7,6 +7,7 @@ import threading
 from flask import Flask, current_app
 
 from quizsvc import metrics
+from quizsvc.config import grading_mode
 from quizsvc.db import db
 from quizsvc.scoring.calibration import DEFAULT_PARAMS, Parameters, load_parameters
 from quizsvc.scoring.embedding import CachingEmbedder, load_embedder
@@ -15,6 +16,8 @@ from quizsvc.services import attempts
 from quizsvc.services.grading import PreparedCache, SqlVectorStore, organisation_parameters, prepare_stored
 
 log = logging.getLogger(__name__)
+# session.info key: submitted attempts for the queue's consumers to grade, enqueued after the commit.
+GRADE_PENDING = "quizsvc.pending_gradings"
 
 
 def _graded(grader: Grader, answers: int, seconds: float) -> None:
@@ -96,10 +99,16 @@ class Grading:
         known = {digest: grader.parameters for digest, grader in self._state()["graders"].items()}
         return self.grader(organisation_parameters(session, organisation_id=organisation_id, known=known))
 
-    def grade_submitted(self, session, *, attempt_id: int, organisation_id: int):
-        """Grade a submitted attempt with its organisation's grader (nothing to do once graded)."""
+    def grade_submitted(self, session, *, attempt_id: int, organisation_id: int) -> None:
+        """What follows a submission, decided here and nowhere else (QUIZSVC_GRADING): grade
+        it now with its organisation's grader (the embedded default), or hand it to the
+        queue's consumers once this transaction commits (a Redis queue: the response says
+        ``submitted``, ``attempt.graded`` follows). Graded already: nothing to do."""
+        if grading_mode(current_app.config) == "queue":
+            session.info.setdefault(GRADE_PENDING, []).append(attempt_id)
+            return
         grader = self.grader_for(session, organisation_id=organisation_id)
-        return attempts.grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id)
+        attempts.grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id)
 
     def practice(self, session, *, item) -> dict:
         """The grade of one saved answer, shown and not stored (mock quizzes, feedback after each answer)."""

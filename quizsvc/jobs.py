@@ -25,15 +25,8 @@ def sweep(app: Flask, *, progress=None) -> dict:
             due = attempts.due(session)
     counts = {"checked": len(due), "graded": 0, "expired": 0, "failed": 0}
     for attempt_id in progress(due) if progress else due:
-
-        def work(session, attempt_id=attempt_id):
-            grader = grading.grader_for(
-                session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id)
-            )
-            return attempts.settle(session, grader=grader, cache=grading.prepared, attempt_id=attempt_id)
-
         try:
-            status = in_transaction(app, work)
+            status = settle(app, attempt_id)
         except Exception:  # noqa: BLE001 - one broken attempt must not stop the others
             log.exception("sweeping attempt %s failed", attempt_id)
             counts["failed"] += 1
@@ -42,6 +35,17 @@ def sweep(app: Flask, *, progress=None) -> dict:
             counts[status] += 1
     in_transaction(app, idempotency.purge)
     return counts
+
+
+def settle(app: Flask, attempt_id: int) -> str:
+    """One attempt as its own unit of work: apply a passed deadline, grade it if submitted
+    (the queue's ``grade`` task; the sweep); returns its status."""
+
+    def work(session):
+        grader = grading.grader_for(session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id))
+        return attempts.settle(session, grader=grader, cache=grading.prepared, attempt_id=attempt_id)
+
+    return in_transaction(app, work)
 
 
 def regrade(app: Flask, attempt_ids: list[int], *, force: bool = False, progress=None) -> dict:

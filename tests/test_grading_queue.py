@@ -1,0 +1,90 @@
+"""Where a submission is graded (QUIZSVC_GRADING): in the submitting request (the embedded
+default), or by the queue's consumers (the default on a Redis queue): the submission is
+stored at once, the response says ``submitted``, and ``attempt.graded`` follows.
+
+Here the queue is in memory and a test runs what it holds, as a consumer would;
+tests/test_worker.py grades through a real ``quizsvc worker`` on Redis.
+"""
+
+import pytest
+
+from quizsvc.config import ConfigError, Settings, grading_mode
+from tests.integration import run_queue
+from tests.interview import Interview, load_bank
+
+ANSWERS = ["自注意力讓每個詞關注序列中所有其他詞。", "不知道", "Transformer 用多頭注意力。"]
+
+
+@pytest.mark.parametrize(
+    "config, mode",
+    [
+        ({}, "inline"),
+        ({"QUIZSVC_QUEUE_URL": "sqlite:////srv/queue.db"}, "inline"),
+        ({"QUIZSVC_QUEUE_URL": "memory://"}, "inline"),
+        ({"QUIZSVC_QUEUE_URL": "redis://redis:6379/0"}, "queue"),
+        ({"QUIZSVC_QUEUE_URL": "rediss://redis:6380/0"}, "queue"),
+        ({"QUIZSVC_QUEUE_URL": "redis://redis:6379/0", "QUIZSVC_GRADING": "inline"}, "inline"),
+        ({"QUIZSVC_GRADING": "queue"}, "queue"),
+    ],
+)
+def test_the_grading_mode(config, mode):
+    assert grading_mode(config) == mode
+
+
+def test_an_unknown_grading_mode_is_refused(monkeypatch):
+    monkeypatch.setenv("QUIZSVC_GRADING", "later")
+    with pytest.raises(ConfigError, match="QUIZSVC_GRADING must be one of inline, queue, got 'later'"):
+        Settings.from_env()
+
+
+@pytest.fixture
+def flow(app, client, auth, monkeypatch):
+    monkeypatch.setitem(app.config, "QUIZSVC_GRADING", "queue")
+    load_bank(app, count=3)
+    run_queue(app)
+    return Interview(client, auth)
+
+
+def _events(flow, attempt_id: int) -> list[str]:
+    events = flow.client.get(f"/api/v1/events?attempt_id={attempt_id}", headers=flow.staff("admin")).get_json()
+    return [event["type"] for event in reversed(events)]
+
+
+def test_the_api_stores_the_submission_and_a_consumer_grades_it(app, flow):
+    invited = flow.invite(flow.quiz()["id"])
+    flow.start(invited["token"])
+    for position, text in enumerate(ANSWERS, 1):
+        flow.answer(invited["token"], position, text)
+    submitted = flow.submit(invited["token"])
+    assert submitted["status"] == "submitted"
+    assert flow.attempt(invited["id"])["status"] == "submitted"
+    assert _events(flow, invited["id"])[-1] == "attempt.submitted"
+    assert run_queue(app) == 1  # the grade task
+    graded = flow.attempt(invited["id"])
+    assert graded["status"] == "graded" and graded["score"] is not None
+    assert _events(flow, invited["id"])[-2:] == ["attempt.submitted", "attempt.graded"]
+    assert flow.submit(invited["token"], expect=409)  # the attempt is final
+
+
+def test_the_candidate_page_submits_the_same_way(app, flow):
+    invited = flow.invite(flow.quiz()["id"])
+    flow.start(invited["token"])
+    flow.answer(invited["token"], 1, ANSWERS[0])
+    page = flow.client.post("/take/submit", data={"token": invited["token"]})
+    assert page.status_code == 303
+    assert flow.attempt(invited["id"])["status"] == "submitted"
+    run_queue(app)
+    assert flow.attempt(invited["id"])["status"] == "graded"
+
+
+def test_a_rolled_back_submission_queues_nothing(app, flow, monkeypatch):
+    invited = flow.invite(flow.quiz()["id"])
+    flow.start(invited["token"])
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("quizsvc.api.candidate._view", fail)
+    response = flow.client.post("/api/v1/candidate/attempt/submit", headers=flow.candidate(invited["token"]))
+    assert response.status_code == 500
+    assert run_queue(app) == 0  # the every-minute sweep grades what was submitted
