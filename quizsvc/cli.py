@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from tqdm import tqdm
 
+from quizsvc.bank import EXPORT_FORMATS, IMPORT_FORMATS
 from quizsvc.db import db
 from quizsvc.errors import ServiceError
 from quizsvc.models import ROLES
@@ -248,41 +249,70 @@ def keys_bootstrap():
 bank_cli = click.Group("bank", help="Question banks.")
 
 
+def _format_option(choices: tuple[str, ...], default_help: str):
+    return click.option("--format", "fmt", type=click.Choice(choices), default=None, help=default_help)
+
+
 @bank_cli.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@_format_option(IMPORT_FORMATS, "Default: guessed from the file's extension, else its content.")
 @click.option(
     "--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG; created if missing)."
 )
 @with_appcontext
-def bank_import(path, org):
-    """Import a bank file (YAML or JSON): upsert by slug, all or nothing."""
-    from quizsvc.bank.bank_file import read_bank
+def bank_import(path, fmt, org):
+    """Import a bank file (YAML, JSON, GIFT, Moodle XML, QTI 3.0, Markdown): upsert by slug, all or nothing."""
     from quizsvc.services import bank
 
     with _session() as session:
-        _, items = read_bank(path)
+        found = _read_bank_file(path, fmt)
         organisation_id = _organisation_id(session, org or _default_org(), create=True)
-        with tqdm(total=len(items), desc="importing", unit="q", disable=None, file=sys.stderr) as bar:
-            counts = bank.import_bank(session, organisation_id=organisation_id, items=items, on_progress=bar.update)
+        with tqdm(total=len(found.questions), desc="importing", unit="q", disable=None, file=sys.stderr) as bar:
+            counts = bank.import_bank(
+                session, organisation_id=organisation_id, items=found.questions, on_progress=bar.update
+            )
+    for line in found.skipped:
+        click.echo(f"{path}: skipped {line} (quizsvc keeps essay and short-answer questions)", err=True)
     click.echo(f"{path}: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged")
 
 
+def _read_bank_file(path: Path, fmt: str | None):
+    from quizsvc.bank import formats
+    from quizsvc.bank.bank_file import BankError
+
+    limit = current_app.config["QUIZSVC_MAX_BANK_BYTES"]
+    try:
+        if path.stat().st_size > limit:
+            raise BankError(f"{path}: {path.stat().st_size:,} bytes; a bank file is at most {limit:,} bytes")
+        data = path.read_bytes()
+    except OSError as error:
+        raise BankError(f"{path}: cannot read: {error}") from None
+    return formats.read(data, source=str(path), format=fmt, max_bytes=limit)
+
+
 @bank_cli.command("export")
+@_format_option(EXPORT_FORMATS, "Default: from the output file's extension, else yaml.")
 @click.option("--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: stdout.")
 @click.option("--include-retired", is_flag=True)
 @with_appcontext
-def bank_export(org, output, include_retired):
-    """Export the organisation's questions in the bank format."""
-    from quizsvc.bank.bank_file import dump_bank
+def bank_export(fmt, org, output, include_retired):
+    """Export the organisation's questions (YAML, JSON, GIFT, Moodle XML or a QTI 3.0 package)."""
+    from quizsvc.bank import formats
     from quizsvc.services import bank
 
     name = org or _default_org()
+    fmt = fmt or formats.export_format_for(str(output or ""))
     with _session() as session:
         items = bank.export_bank(
             session, organisation_id=_organisation_id(session, name), include_retired=include_retired
         )
-    _write_bank(dump_bank(name, items, header=f"Exported from quizsvc, organisation {name!r}."), output, len(items))
+    data = formats.write(fmt, name, items)
+    if output is None:
+        click.echo(data, nl=False)
+    else:
+        output.write_bytes(data)
+        click.echo(f"{len(items)} questions written to {output} ({fmt})", err=True)
 
 
 @bank_cli.command("from-markdown")
@@ -304,16 +334,15 @@ def bank_from_markdown(source, output, name):
 @click.option("--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG; created if missing).")
 @with_appcontext
 def bank_seed(org):
-    """Import QUIZSVC_SEED_BANK, only into an organisation that has no question yet (retired ones count)."""
-    from quizsvc.bank.bank_file import read_bank
+    """Import QUIZSVC_SEED_BANK (any bank format), only into an organisation that has no question yet (retired ones count)."""
     from quizsvc.services import bank
 
     path = Path(current_app.config["QUIZSVC_SEED_BANK"])
     name = org or _default_org()
     with _session() as session:
-        _, items = read_bank(path)
+        found = _read_bank_file(path, None)
         organisation_id = _organisation_id(session, name, create=True)
-        counts = bank.import_seed(session, organisation_id=organisation_id, items=items)
+        counts = bank.import_seed(session, organisation_id=organisation_id, items=found.questions)
     if counts is None:
         click.echo(f"{path}: not imported: organisation {name!r} already has questions")
     else:

@@ -72,6 +72,8 @@ class Settings:
     default_org: str = "default"
     bootstrap_key: str | None = None
     max_request_bytes: int = 1024 * 1024
+    # Largest bank file an import reads (CLI and API); the import request may be this large.
+    max_bank_bytes: int = 32 * 1024 * 1024
     log_level: str = "INFO"
     log_format: str = "json"
     seed_bank: str = "seed/llm_interview_zh.yaml"
@@ -119,6 +121,7 @@ class Settings:
             default_org=_str("QUIZSVC_DEFAULT_ORG", "default"),
             bootstrap_key=_str("QUIZSVC_BOOTSTRAP_KEY", None),
             max_request_bytes=env_int("QUIZSVC_MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024),
+            max_bank_bytes=env_int("QUIZSVC_MAX_BANK_BYTES", 32 * 1024 * 1024, minimum=1024),
             log_level=_str("QUIZSVC_LOG_LEVEL", "INFO").upper(),
             log_format=_str("QUIZSVC_LOG_FORMAT", "json"),
             seed_bank=_str("QUIZSVC_SEED_BANK", "seed/llm_interview_zh.yaml"),

@@ -1,7 +1,7 @@
 """The HTTP API: flask-smorest blueprints under /api/v1, OpenAPI at /openapi.json, docs at /docs."""
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
@@ -34,7 +34,22 @@ class QuizApi(Api):
         return errors.handle_http_exception(error)
 
 
+def _upload_limit_setting() -> str | None:
+    """The size setting of a view marked with ``base.accepts_upload``, if this request's view is one."""
+    view = current_app.view_functions.get(request.endpoint)
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    return getattr(method, "upload_limit_setting", None)
+
+
 def _require_json() -> None:
+    setting = _upload_limit_setting()
+    if setting is not None:
+        # A file upload: multipart, and its own size limit instead of the JSON body's.
+        request.max_content_length = current_app.config[setting]
+        if _has_body() and request.mimetype != "multipart/form-data":
+            got = request.mimetype or "no Content-Type"
+            raise UnsupportedMediaType(f"Send the file as multipart/form-data (got {got}).")
+        return
     if request.method in JSON_METHODS and request.path.startswith("/api/") and _has_body() and not request.is_json:
         raise UnsupportedMediaType(f"Send the body as application/json (got {request.mimetype or 'no Content-Type'}).")
 

@@ -15,14 +15,30 @@ def import_bank(
     items: Iterable[dict],
     on_progress: Callable[[], None] | None = None,
 ) -> Counter:
-    """Upsert each question by slug; return how many were created, updated, unchanged."""
+    """Upsert each question by slug; return how many were created, updated, unchanged.
+
+    One query reads what the organisation has; new questions are stored in bulk
+    (``questions.add_many``) and unchanged ones are not touched, so a 2,000-question file
+    imports in seconds. Changed and retired ones go through ``questions.upsert`` (a new
+    version; reinstated).
+    """
     counts = Counter(created=0, updated=0, unchanged=0)
+    known = questions.latest_hashes(session, organisation_id=organisation_id)
+    new: list[tuple[str, dict]] = []
     for item in items:
+        slug = item["slug"]
         content = {key: value for key, value in item.items() if key != "slug"}
-        _, action = questions.upsert(session, organisation_id=organisation_id, slug=item["slug"], question_in=content)
-        counts[action] += 1
+        if slug not in known:
+            new.append((slug, content))
+            counts["created"] += 1
+        elif known[slug] == (False, questions.content_hash(content)):
+            counts["unchanged"] += 1
+        else:
+            _, action = questions.upsert(session, organisation_id=organisation_id, slug=slug, question_in=content)
+            counts[action] += 1
         if on_progress is not None:
             on_progress()
+    questions.add_many(session, organisation_id=organisation_id, items=new)
     return counts
 
 
