@@ -78,9 +78,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=100)
-    parser.add_argument("--options", default="all", help="all, default, or names joined by commas")
+    parser.add_argument("--options", default="all", help="all, default (numpy+preload), or names joined by commas")
     args = parser.parse_args()
-    names = list(OPTIONS) if args.options == "all" else ["numpy"] if args.options == "default" else args.options.split(",")
+    names = {"all": list(OPTIONS), "default": ["numpy+preload"]}.get(args.options) or args.options.split(",")
     answers = variants(ANSWER, 60 + args.rounds)
     print(json.dumps({"load": load_average()}))
     for name in names:
