@@ -8,7 +8,7 @@ from flask import Flask, current_app
 
 from quizsvc import metrics
 from quizsvc.config import grading_mode
-from quizsvc.db import db
+from quizsvc.db import begin_write, db
 from quizsvc.scoring.calibration import DEFAULT_PARAMS, Parameters, load_parameters
 from quizsvc.scoring.embedding import CachingEmbedder, load_embedder
 from quizsvc.scoring.grader import GRADER_VERSION, Grader
@@ -108,7 +108,11 @@ class Grading:
             session.info.setdefault(GRADE_PENDING, []).append(attempt_id)
             return
         grader = self.grader_for(session, organisation_id=organisation_id)
-        attempts.grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id)
+        # Grade first, then take the writer's lock only to store the grades (SQLite has one
+        # writer: autosaves of other candidates wait for it, not for the encoder).
+        graded = attempts.grade_answers(session, grader=grader, cache=self.prepared, attempt_id=attempt_id)
+        begin_write(session)
+        attempts.grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id, graded=graded)
 
     def practice(self, session, *, item) -> dict:
         """The grade of one saved answer, shown and not stored (mock quizzes, feedback after each answer)."""

@@ -39,29 +39,55 @@ def sweep(app: Flask, *, progress=None) -> dict:
 
 def settle(app: Flask, attempt_id: int) -> str:
     """One attempt as its own unit of work: apply a passed deadline, grade it if submitted
-    (the queue's ``grade`` task; the sweep); returns its status."""
+    (the queue's ``grade`` task; the sweep); returns its status. The grades are computed
+    first, outside the writer's transaction, which then only stores them."""
+
+    with app.app_context():
+        with db.sessionmaker()() as session:
+            grader = _grader(session, attempt_id)
+            graded = attempts.grade_answers(session, grader=grader, cache=grading.prepared, attempt_id=attempt_id)
 
     def work(session):
-        grader = grading.grader_for(session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id))
-        return attempts.settle(session, grader=grader, cache=grading.prepared, attempt_id=attempt_id)
+        return attempts.settle(
+            session, grader=_grader(session, attempt_id), cache=grading.prepared, attempt_id=attempt_id, graded=graded
+        )
 
     return in_transaction(app, work)
 
 
 def regrade(app: Flask, attempt_ids: list[int], *, force: bool = False, progress=None) -> dict:
+    """Grade attempts again, each its own unit of work; the grades are computed before the
+    writer's transaction (as in :func:`settle`). An attempt already graded by this grader is
+    skipped without grading unless ``force``."""
     counts = {"attempts": 0, "grades": 0}
     for attempt_id in progress(attempt_ids) if progress else attempt_ids:
+        with app.app_context():
+            with db.sessionmaker()() as session:
+                grader = _grader(session, attempt_id)
+                graded = None
+                if force or not attempts.graded_by(session, grader=grader, attempt_id=attempt_id):
+                    graded = attempts.grade_answers(
+                        session, grader=grader, cache=grading.prepared, attempt_id=attempt_id, status="graded"
+                    )
 
-        def work(session, attempt_id=attempt_id):
-            grader = grading.grader_for(
-                session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id)
+        def work(session, attempt_id=attempt_id, graded=graded):
+            return attempts.regrade(
+                session,
+                grader=_grader(session, attempt_id),
+                cache=grading.prepared,
+                attempt_id=attempt_id,
+                force=force,
+                graded=graded,
             )
-            return attempts.regrade(session, grader=grader, cache=grading.prepared, attempt_id=attempt_id, force=force)
 
         added = in_transaction(app, work)
         counts["attempts"] += bool(added)
         counts["grades"] += added
     return counts
+
+
+def _grader(session, attempt_id: int):
+    return grading.grader_for(session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id))
 
 
 def remind(app: Flask) -> int:

@@ -6,9 +6,13 @@ Here the queue is in memory and a test runs what it holds, as a consumer would;
 tests/test_worker.py grades through a real ``quizsvc worker`` on Redis.
 """
 
+import threading
+import time
+
 import pytest
 
 from quizsvc.config import ConfigError, Settings, grading_mode
+from tests.fakes import FakeEmbedder
 from tests.integration import run_queue
 from tests.interview import Interview, load_bank
 
@@ -88,3 +92,51 @@ def test_a_rolled_back_submission_queues_nothing(app, flow, monkeypatch):
     response = flow.client.post("/api/v1/candidate/attempt/submit", headers=flow.candidate(invited["token"]))
     assert response.status_code == 500
     assert run_queue(app) == 0  # the every-minute sweep grades what was submitted
+
+
+class GatedEmbedder(FakeEmbedder):
+    """Holds any encoding of a text containing GATE until the test opens the gate."""
+
+    def __init__(self):
+        super().__init__()
+        self.reached, self.open = threading.Event(), threading.Event()
+
+    def encode(self, texts):
+        if any("GATE" in t for t in texts):
+            self.reached.set()
+            self.open.wait(10)
+        return super().encode(texts)
+
+
+def test_grading_holds_no_writer_lock_while_it_encodes(tmp_path):
+    """On SQLite (one writer) other candidates' autosaves go on while a consumer grades."""
+    from alembic import command
+
+    from quizsvc import jobs
+    from quizsvc.cli import alembic_config
+    from tests.conftest import AuthActions, make_app
+
+    embedder = GatedEmbedder()
+    app = make_app(f"sqlite:///{tmp_path / 'lock.db'}", QUIZSVC_EMBEDDER=embedder, QUIZSVC_GRADING="queue")
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+    load_bank(app, count=3)
+    flow = Interview(app.test_client(), AuthActions(app))
+    quiz = flow.quiz()
+    grading, typing = flow.invite(quiz["id"], external_id="a"), flow.invite(quiz["id"], external_id="b")
+    for invited in (grading, typing):
+        flow.start(invited["token"])
+    flow.answer(grading["token"], 1, "GATE 自注意力讓每個詞關注所有其他詞。")
+    flow.submit(grading["token"])
+    worker = threading.Thread(target=jobs.settle, args=(app, grading["id"]))
+    worker.start()
+    try:
+        assert embedder.reached.wait(10)
+        started = time.monotonic()
+        flow.answer(typing["token"], 1, "Saved while the other attempt is being graded.")
+        waited = time.monotonic() - started
+    finally:
+        embedder.open.set()
+        worker.join(30)
+    assert waited < 2  # the writer's lock was free: no wait for the encoder (up to 10 s)
+    assert flow.attempt(grading["id"])["status"] == "graded"

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from quizsvc.api.auth import candidate_access, candidate_attempt_id
 from quizsvc.api.base import Blueprint
 from quizsvc.api.idempotency import mutation
-from quizsvc.db import begin_write, db
+from quizsvc.db import db
 from quizsvc.grading import grading
 from quizsvc.schemas.attempt import AnswerInSchema, CandidateAttemptSchema, SavedAnswerSchema
 from quizsvc.schemas.score import MAX_ANSWER
@@ -79,6 +79,5 @@ class CandidateSubmit(MethodView):
         attempt = attempts.submit(db.session, attempt_id=attempt_id)
         # The submission stands even if grading fails; the sweeper grades it then.
         db.session.commit()
-        begin_write(db.session)
         grading.grade_submitted(db.session, attempt_id=attempt_id, organisation_id=attempt.organisation_id)
         return _view(attempt_id)
