@@ -148,19 +148,20 @@ class Server:
         ``ready_in_a_row`` answers in a row were ready (every worker loaded, as far as
         requests spread over them)."""
         started = time.perf_counter()
-        self.process = subprocess.Popen(
-            [BIN / "gunicorn", "-c", str(ROOT / "quizsvc" / "gunicorn_conf.py"), self.app],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        self.log = self.folder / "server.log"  # a file: a pipe nobody reads would fill and stop gunicorn
+        with open(self.log, "w") as log:
+            self.process = subprocess.Popen(
+                [BIN / "gunicorn", "-c", str(ROOT / "quizsvc" / "gunicorn_conf.py"), self.app],
+                cwd=ROOT,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         first, streak = None, 0
         while streak < max(ready_in_a_row, 1):
             if self.process.poll() is not None or time.perf_counter() - started > timeout:
                 self.stop()
-                raise RuntimeError(f"gunicorn did not become ready: {self.process.stderr.read()}")
+                raise RuntimeError(f"gunicorn did not become ready: {self.log.read_text()[-3000:]}")
             status = self.status("/readyz")
             if status == 200:
                 first = first or time.perf_counter() - started
@@ -213,8 +214,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process is not None and self.process.stderr:
-            self.process.stderr.close()
         self.database.drop()
 
     def __enter__(self) -> "Server":

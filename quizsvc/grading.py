@@ -109,8 +109,11 @@ class Grading:
             return
         grader = self.grader_for(session, organisation_id=organisation_id)
         # Grade first, then take the writer's lock only to store the grades (SQLite has one
-        # writer: autosaves of other candidates wait for it, not for the encoder).
-        graded = attempts.grade_answers(session, grader=grader, cache=self.prepared, attempt_id=attempt_id)
+        # writer: autosaves of other candidates wait for it, not for the encoder). The read
+        # ends before grading, so no database connection waits on the encoder either.
+        found = attempts.to_grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id)
+        session.commit()
+        graded = dict(zip(found[0], grader.grade_pairs(found[1]))) if found is not None else None
         begin_write(session)
         attempts.grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id, graded=graded)
 

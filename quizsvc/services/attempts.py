@@ -350,8 +350,8 @@ def cancel(session: Session, *, organisation_id: int, attempt_id: int) -> Attemp
 # -- grading --------------------------------------------------------------------------------
 
 
-def _assess(session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt: Attempt):
-    """The attempt's answered items and their grades, in one batch."""
+def _pairs(session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt: Attempt):
+    """The attempt's answered items, and each one's (prepared question, answer)."""
     items = [item for item in attempt.questions if item.response is not None]
     fingerprint = grading.bank_fingerprint(session, organisation_id=attempt.organisation_id)
     pairs = [
@@ -368,7 +368,7 @@ def _assess(session: Session, *, grader: Grader, cache: grading.PreparedCache, a
         )
         for item in items
     ]
-    return items, grader.grade_pairs(pairs)
+    return items, pairs
 
 
 def _grade_rows(
@@ -380,12 +380,13 @@ def _grade_rows(
     trigger: str,
     graded: dict | None = None,
 ) -> list[Grade]:
-    """``graded``: results computed beforehand (:func:`grade_answers`), by response id."""
+    """``graded``: results computed beforehand (from :func:`to_grade`), by response id."""
     items = [item for item in attempt.questions if item.response is not None]
     if graded is not None and all(item.response.id in graded for item in items):
         results = [graded[item.response.id] for item in items]
     else:
-        items, results = _assess(session, grader=grader, cache=cache, attempt=attempt)
+        items, pairs = _pairs(session, grader=grader, cache=cache, attempt=attempt)
+        results = grader.grade_pairs(pairs)
     rows = []
     for item, result in zip(items, results):
         row = Grade(
@@ -403,26 +404,27 @@ def _grade_rows(
     return rows
 
 
-def grade_answers(
+def to_grade(
     session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt_id: int, status: str = "submitted"
-) -> dict | None:
-    """The grades of a submitted (or ``status``) attempt's answers by response id, computed
-    without locking the attempt (None when it is not stored with that status). Grading is
-    most of the work, and a submitted attempt's answers never change: :func:`grade` and
-    :func:`regrade` then store these while they hold the lock, which SQLite's one writer
-    and other writers need back soon."""
+) -> tuple[list[int], list] | None:
+    """What grading a submitted (or ``status``) attempt needs, read without locking it: its
+    response ids and (prepared question, answer) pairs; None when it is not stored with
+    that status. Grading them (``grader.grade_pairs``) needs no database, and a submitted
+    attempt's answers never change: :func:`grade` and :func:`regrade` then store the grades
+    (``graded``, by response id) while they hold the lock, which SQLite's one writer and
+    other writers need back soon."""
     attempt = get_by_id(session, attempt_id=attempt_id)
     if attempt.status != status:
         return None
-    items, results = _assess(session, grader=grader, cache=cache, attempt=attempt)
-    return {item.response.id: result for item, result in zip(items, results)}
+    items, pairs = _pairs(session, grader=grader, cache=cache, attempt=attempt)
+    return [item.response.id for item in items], pairs
 
 
 def grade(
     session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt_id: int, graded: dict | None = None
 ) -> Attempt:
-    """Grade a submitted attempt's answers in one batch (or store ``graded``, from
-    :func:`grade_answers`). Graded already: nothing to do."""
+    """Grade a submitted attempt's answers in one batch (or store ``graded``: see
+    :func:`to_grade`). Graded already: nothing to do."""
     attempt = _lock(session, attempt_id, utcnow())
     if attempt.status != "submitted":
         return attempt
