@@ -96,10 +96,11 @@ def main() -> None:
     parser.add_argument("--autosavers", type=int, default=20)
     parser.add_argument("--listers", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=40)
+    parser.add_argument("--threads", type=int, default=None, help="QUIZSVC_THREADS of the server (default: its default)")
     args = parser.parse_args()
-    env = {}
+    env = {} if args.threads is None else {"QUIZSVC_THREADS": str(args.threads)}
     if args.grading == "queue":
-        env = {"QUIZSVC_QUEUE_URL": REDIS_URL, "QUIZSVC_QUEUE_NAME": f"quizsvc-bench-{uuid.uuid4().hex[:8]}"}
+        env.update(QUIZSVC_QUEUE_URL=REDIS_URL, QUIZSVC_QUEUE_NAME=f"quizsvc-bench-{uuid.uuid4().hex[:8]}")
     with Server(env=env, backend=args.database).prepare() as server:
         server.start(ready_in_a_row=20)
         worker = consumer(server)

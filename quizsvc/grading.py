@@ -51,6 +51,8 @@ class Grading:
             "graders": {},
             "prepared": PreparedCache(),
             "loading": threading.Lock(),
+            # One submission graded in a request at a time per process (see grade_submitted).
+            "inline": threading.Lock(),
         }
 
     @staticmethod
@@ -103,10 +105,22 @@ class Grading:
         """What follows a submission, decided here and nowhere else (QUIZSVC_GRADING): grade
         it now with its organisation's grader (the embedded default), or hand it to the
         queue's consumers once this transaction commits (a Redis queue: the response says
-        ``submitted``, ``attempt.graded`` follows). Graded already: nothing to do."""
-        if grading_mode(current_app.config) == "queue":
+        ``submitted``, ``attempt.graded`` follows). Graded already: nothing to do.
+
+        Inline, a process grades one submission at a time: one arriving while another is
+        graded here goes to the queue too. A burst of submissions then waits in the queue,
+        not in the request threads that autosaves and listings need (with SQLite, not for
+        its one writer either)."""
+        slot = self._state()["inline"]
+        if grading_mode(current_app.config) == "queue" or not slot.acquire(blocking=False):
             session.info.setdefault(GRADE_PENDING, []).append(attempt_id)
             return
+        try:
+            self._grade_now(session, attempt_id=attempt_id, organisation_id=organisation_id)
+        finally:
+            slot.release()
+
+    def _grade_now(self, session, *, attempt_id: int, organisation_id: int) -> None:
         grader = self.grader_for(session, organisation_id=organisation_id)
         # Grade first, then take the writer's lock only to store the grades (SQLite has one
         # writer: autosaves of other candidates wait for it, not for the encoder). The read

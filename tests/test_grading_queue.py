@@ -140,3 +140,20 @@ def test_grading_holds_no_writer_lock_while_it_encodes(tmp_path):
         worker.join(30)
     assert waited < 2  # the writer's lock was free: no wait for the encoder (up to 10 s)
     assert flow.attempt(grading["id"])["status"] == "graded"
+
+
+def test_inline_a_submission_arriving_while_another_is_graded_goes_to_the_queue(app, client, auth):
+    load_bank(app, count=3)
+    run_queue(app)
+    flow = Interview(client, auth)
+    quiz = flow.quiz()
+    first, second = flow.invite(quiz["id"], external_id="first"), flow.invite(quiz["id"], external_id="second")
+    for invited in (first, second):
+        flow.start(invited["token"])
+        flow.answer(invited["token"], 1, ANSWERS[0])
+    assert flow.submit(first["token"])["status"] == "graded"  # inline: graded in the request
+    slot = app.extensions["quizsvc.grading"]["inline"]
+    with slot:  # this process is grading another submission
+        assert flow.submit(second["token"])["status"] == "submitted"
+    assert run_queue(app) == 1
+    assert flow.attempt(second["id"])["status"] == "graded"
