@@ -4,7 +4,7 @@ pick an organisation's parameters, and score answers without storing them."""
 import logging
 
 import numpy as np
-from sqlalchemy import func, select, text, true
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,27 +38,36 @@ class SqlVectorStore:
 
     def put_many(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
         with self._session_factory() as session:
-            sqlite = session.get_bind().dialect.name == "sqlite"
+            # The session's one connection, for as long as the transaction lasts: the busy
+            # timeout is the connection's, so it is set back on this one before it returns to
+            # the pool (set back after the commit, it reached whatever connection came next,
+            # and an autosave that drew this one gave up on a busy database after 200 ms).
+            connection = session.connection()
+            sqlite = connection.dialect.name == "sqlite"
             if sqlite:
                 # SQLite has one writer at a time, and the caller may be it (grading inside a
                 # submission holds the write lock): do not wait for it. The vectors stay in
                 # memory and are stored by a later call.
-                session.execute(text(f"PRAGMA busy_timeout = {STORE_WAIT_MS}"))
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {STORE_WAIT_MS}")
             session.add_all(
                 EmbeddingCache(model_id=model_id, text_hash=key, vector=np.asarray(v, dtype="<f4").tobytes())
                 for key, v in vectors.items()
             )
             try:
-                session.commit()
-            except IntegrityError:
-                # Another process stored the same texts first: theirs are as good as ours.
-                session.rollback()
-            except OperationalError:
-                session.rollback()
-                log.info("reference vectors not stored: the database is busy")
+                session.flush()
+                failure = None
+            except (IntegrityError, OperationalError) as error:
+                failure = error
             finally:
                 if sqlite:
-                    session.execute(text(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}"))
+                    connection.connection.driver_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+            if failure is None:
+                session.commit()
+            else:
+                session.rollback()
+                if isinstance(failure, OperationalError):
+                    log.info("reference vectors not stored: the database is busy")
+                # IntegrityError: another process stored the same texts first; theirs are as good.
 
 
 def spec_of(version: QuestionVersion) -> QuestionSpec:
