@@ -79,8 +79,8 @@ def served(tmp_path):
     server.stderr.close()
 
 
-def test_the_images_commands_serve_the_seed_bank(served):
-    base, key, _ = served
+def test_the_images_commands_serve_the_seed_bank_and_count_every_worker(served):
+    base, key, folder = served
     status, headers, body = _get(f"{base}/api/v1/questions", {"Authorization": f"Bearer {key}"})
     questions = json.loads(body)
     assert status == 200 and len(questions) == 20
@@ -90,17 +90,21 @@ def test_the_images_commands_serve_the_seed_bank(served):
     assert _get(f"{base}/readyz")[0] == 200
     assert b"swagger-ui-bundle.js" in _get(f"{base}/docs")[2]
 
-
-def test_metrics_add_up_every_worker(served):
-    base, _, folder = served
+    # Metrics: both workers answer some requests, each into files of its own; whichever
+    # worker answers the scrape counts all of them.
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(lambda _: _get(f"{base}/healthz")[0], range(40))) == {200}
     pids = {path.stem.rsplit("_", 1)[-1] for path in folder.glob("histogram_*.db")}
-    assert len(pids) >= 2  # both workers answered some, each into its own file
+    assert len(pids) >= 2
     line = 'quizsvc_http_request_duration_seconds_count{endpoint="/healthz",method="GET",status="200"}'
-    for _ in range(4):  # whichever worker answers the scrape, it counts all 40
+    for _ in range(4):
         [count] = [row for row in _get(f"{base}/metrics")[2].decode().splitlines() if row.startswith(line)]
         assert float(count.split()[-1]) == 40
+
+    # Lean workers: the bundled encoder is loaded (the server is ready) and torch is not.
+    for pid in pids:
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "libtorch" not in maps
 
 
 def _children(pid: int) -> dict[int, str]:
