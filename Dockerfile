@@ -5,7 +5,8 @@
 # Three commands, one image (tests/test_serving.py runs them outside Docker):
 #   release (once per deploy, before the new web processes; a release phase, a Kubernetes
 #   Job or an init container; never on every container start):
-#       docker run --rm -e QUIZSVC_DATABASE_URL=... -e QUIZSVC_SECRET_KEY=... IMAGE quizsvc init
+#       docker run --rm --env-file quizsvc.env IMAGE quizsvc init
+#     (quizsvc.env: QUIZSVC_DATABASE_URL, QUIZSVC_SECRET_KEY, QUIZSVC_PUBLIC_URL, ...; docs/deploy.md)
 #     `quizsvc init` is `quizsvc db upgrade` (migrations), the seed bank into a default
 #     organisation that has no question yet, and the admin key from QUIZSVC_BOOTSTRAP_KEY
 #     (never printed here: QUIZSVC_ENV=production). `quizsvc db upgrade` alone migrates.

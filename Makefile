@@ -14,7 +14,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.quizsvc-installed
 LOCK   := requirements-dev.lock
-COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --build-deps-for wheel \
           --no-emit-index-url --no-emit-find-links
 
 DATA   ?= ../shared/data
@@ -50,9 +50,11 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/pip install --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# After changing pyproject.toml's requirements: pin them again (the dev lock keeps the
-# runtime lock's versions).
+# After changing pyproject.toml's requirements: pin them again, afresh (the newest versions
+# the ranges allow; pip-tools 7.6 cannot resolve flask-limiter[redis] from an existing lock),
+# the dev lock keeping the runtime lock's versions.
 lock: install
+	rm -f requirements.lock $(LOCK)
 	$(COMPILE) -o requirements.lock pyproject.toml
 	$(COMPILE) --extra dev --constraint requirements.lock -o $(LOCK) pyproject.toml
 

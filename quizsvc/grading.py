@@ -1,5 +1,6 @@
 """The grader as an app subsystem: one embedder per process (loaded on first use), the
-reference-vector cache, and the parameters each organisation grades with."""
+reference-vector cache, the parameters each organisation grades with, and what follows a
+submission."""
 
 import logging
 import threading
@@ -8,7 +9,7 @@ from flask import Flask, current_app
 
 from quizsvc import metrics
 from quizsvc.config import grading_mode
-from quizsvc.db import begin_write, db
+from quizsvc.db import db
 from quizsvc.scoring.calibration import DEFAULT_PARAMS, Parameters, load_parameters
 from quizsvc.scoring.embedding import CachingEmbedder, load_embedder
 from quizsvc.scoring.grader import GRADER_VERSION, Grader
@@ -51,7 +52,7 @@ class Grading:
             "graders": {},
             "prepared": PreparedCache(),
             "loading": threading.Lock(),
-            # One submission graded in a request at a time per process (see grade_submitted).
+            # One submission graded in a request at a time per process (see submitted).
             "inline": threading.Lock(),
         }
 
@@ -91,21 +92,31 @@ class Grading:
     def grader(self, parameters: Parameters | None = None) -> Grader:
         state = self._state()
         parameters = parameters or state["default"]
-        if parameters.digest not in state["graders"]:
-            state["graders"][parameters.digest] = Grader(
-                state["embedder"], parameters, reference_embedder=state["reference_embedder"], observer=_graded
+        graders = state["graders"]
+        if parameters.digest not in graders:
+            # Request threads race here in a fresh worker: setdefault keeps the first one made.
+            graders.setdefault(
+                parameters.digest,
+                Grader(
+                    state["embedder"], parameters, reference_embedder=state["reference_embedder"], observer=_graded
+                ),
             )
-        return state["graders"][parameters.digest]
+        return graders[parameters.digest]
 
     def grader_for(self, session, *, organisation_id: int) -> Grader:
-        known = {digest: grader.parameters for digest, grader in self._state()["graders"].items()}
+        # A copy (made in one step) to iterate: another thread may be adding a grader meanwhile.
+        graders = dict(self._state()["graders"])
+        known = {digest: grader.parameters for digest, grader in graders.items()}
         return self.grader(organisation_parameters(session, organisation_id=organisation_id, known=known))
 
-    def grade_submitted(self, session, *, attempt_id: int, organisation_id: int) -> None:
-        """What follows a submission, decided here and nowhere else (QUIZSVC_GRADING): grade
-        it now with its organisation's grader (the embedded default), or hand it to the
-        queue's consumers once this transaction commits (a Redis queue: the response says
-        ``submitted``, ``attempt.graded`` follows). Graded already: nothing to do.
+    def submitted(self, session, attempt) -> None:
+        """What follows a submission, decided here and nowhere else (``attempts.submit`` calls
+        it, for the API and the /take page; QUIZSVC_GRADING): grade it now, inside the
+        submitting transaction, so the submission and its grades commit together (the
+        embedded default); or hand it to the queue's consumers once that transaction
+        commits (a Redis queue: the response says ``submitted``, ``attempt.graded``
+        follows). Grading that fails is rolled back alone: the submission still commits and
+        the sweeper grades it later.
 
         Inline, a process grades one submission at a time: one arriving while another is
         graded here goes to the queue too. A burst of submissions then waits in the queue,
@@ -113,23 +124,16 @@ class Grading:
         its one writer either)."""
         slot = self._state()["inline"]
         if grading_mode(current_app.config) == "queue" or not slot.acquire(blocking=False):
-            session.info.setdefault(GRADE_PENDING, []).append(attempt_id)
+            session.info.setdefault(GRADE_PENDING, []).append(attempt.id)
             return
         try:
-            self._grade_now(session, attempt_id=attempt_id, organisation_id=organisation_id)
+            grader = self.grader_for(session, organisation_id=attempt.organisation_id)
+            with session.begin_nested():
+                attempts.grade(session, grader=grader, cache=self.prepared, attempt=attempt)
+        except Exception:  # noqa: BLE001 - the submission must stand whatever grading does
+            log.exception("grading attempt %s failed; it stays submitted for the sweeper", attempt.id)
         finally:
             slot.release()
-
-    def _grade_now(self, session, *, attempt_id: int, organisation_id: int) -> None:
-        grader = self.grader_for(session, organisation_id=organisation_id)
-        # Grade first, then take the writer's lock only to store the grades (SQLite has one
-        # writer: autosaves of other candidates wait for it, not for the encoder). The read
-        # ends before grading, so no database connection waits on the encoder either.
-        found = attempts.to_grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id)
-        session.commit()
-        graded = dict(zip(found[0], grader.grade_pairs(found[1]))) if found is not None else None
-        begin_write(session)
-        attempts.grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id, graded=graded)
 
     def practice(self, session, *, item) -> dict:
         """The grade of one saved answer, shown and not stored (mock quizzes, feedback after each answer)."""

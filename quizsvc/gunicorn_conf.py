@@ -26,6 +26,12 @@ timeout = env_int("QUIZSVC_TIMEOUT", 60)
 # Load the app and the encoder's weights once in the master, before forking: the workers
 # share them copy-on-write (about 150 MB PSS a worker instead of 260; README, "Measured").
 preload_app = env_bool("QUIZSVC_PRELOAD", True)
+# The largest request line and headers gunicorn accepts (it answers beyond them itself, with
+# 414 or 431 and an HTML page): well above anything the API documents, e.g. a question search
+# with every filter at its longest, percent-encoded.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
 # Requests are logged by the app itself, with their request id.
 accesslog = None
 errorlog = "-"

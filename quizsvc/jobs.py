@@ -41,7 +41,6 @@ def settle(app: Flask, attempt_id: int) -> str:
     """One attempt as its own unit of work: apply a passed deadline, grade it if submitted
     (the queue's ``grade`` task; the sweep); returns its status. The grades are computed
     first, outside the writer's transaction, which then only stores them."""
-
     graded = _grade_first(app, attempt_id, status="submitted")
 
     def work(session):

@@ -9,7 +9,7 @@ run``, ``quizsvc worker --metrics-port``) the metrics are this process's own.
 
 What is measured:
 - ``quizsvc_http_request_duration_seconds{endpoint, method, status}``: every request,
-  ``endpoint`` being the route's pattern (``/api/v1/attempts/<int:attempt_id>``);
+  ``endpoint`` being the route's pattern (``/api/v1/attempts/<id:attempt_id>``);
 - ``quizsvc_grading_duration_seconds`` (one batch: an answer, or a submission's answers)
   and ``quizsvc_answers_graded_total``, wherever grading runs;
 - ``quizsvc_queue_depth`` (tasks waiting, read from the queue's storage at each scrape)

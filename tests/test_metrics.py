@@ -48,8 +48,8 @@ def test_requests_are_timed_by_endpoint_method_and_status(client, auth, flow):
     after = scrape(client)
     count = "quizsvc_http_request_duration_seconds_count"
     assert delta(before, after, count, endpoint="/api/v1/questions", method="GET", status="200") == 1
-    assert delta(before, after, count, endpoint="/api/v1/questions/<int:question_id>", method="GET", status="200") == 1
-    assert delta(before, after, count, endpoint="/api/v1/questions/<int:question_id>", method="GET", status="404") == 1
+    assert delta(before, after, count, endpoint="/api/v1/questions/<id:question_id>", method="GET", status="200") == 1
+    assert delta(before, after, count, endpoint="/api/v1/questions/<id:question_id>", method="GET", status="404") == 1
     assert delta(before, after, count, endpoint="unmatched", method="GET", status="404") == 1
     bucket = ("quizsvc_http_request_duration_seconds_bucket", "/api/v1/questions", "GET", "200", "+Inf")
     name, endpoint, method, status, le = bucket

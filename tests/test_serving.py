@@ -51,6 +51,7 @@ def served(tmp_path):
         "QUIZSVC_ENV": "production",
         "QUIZSVC_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
         "QUIZSVC_SECRET_KEY": "served-secret-key-0123456789abcdef0123",
+        "QUIZSVC_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "QUIZSVC_BOOTSTRAP_KEY": ADMIN_KEY,
         "QUIZSVC_INSTANCE_PATH": str(tmp_path),
         "QUIZSVC_SEED_BANK": str(ROOT / "seed" / "llm_interview_zh.yaml"),
@@ -149,7 +150,9 @@ def test_serve_runs_gunicorn_and_a_consumer_and_ctrl_c_stops_both(tmp_path):
     serve.send_signal(signal.SIGINT)
     assert serve.wait(timeout=40) == 0
     serve.stderr.close()
-    assert all(not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text() for pid in children)
+    assert all(
+        not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text() for pid in children
+    )
 
 
 def test_serve_stops_everything_when_the_consumer_dies(tmp_path):

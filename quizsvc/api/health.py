@@ -6,7 +6,8 @@ from marshmallow import Schema, fields
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from quizsvc import metrics
-from quizsvc.api.base import Blueprint
+from quizsvc.api import examples as ex
+from quizsvc.api.base import Blueprint, operation
 from quizsvc.db import db
 from quizsvc.grading import grading
 from quizsvc.queue import queue
@@ -21,7 +22,8 @@ class HealthSchema(Schema):
 
 @blp.route("/healthz")
 class Health(MethodView):
-    @blp.response(200, HealthSchema)
+    @blp.response(200, HealthSchema, example=ex.HEALTH)
+    @operation("getHealth")
     def get(self):
         """Report that the process is up"""
         return {"status": "ok"}
@@ -29,8 +31,9 @@ class Health(MethodView):
 
 @blp.route("/readyz")
 class Ready(MethodView):
-    @blp.response(200, HealthSchema)
+    @blp.response(200, HealthSchema, example=ex.READY)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @operation("getReadiness")
     def get(self):
         """Report whether the database and the task queue answer and the grader's model is loaded"""
         health.check_database(db.session)
