@@ -35,12 +35,12 @@ from prometheus_client import (
     generate_latest,
     start_http_server,
 )
+from prometheus_client import values
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import event
 
 log = logging.getLogger(__name__)
-MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR"
 
 # Grading an answer takes 4-40 ms on 2 cores; a submission of 20 answers 0.1-1 s.
 _SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -127,9 +127,15 @@ class _ThisProcess:
         yield from REGISTRY.collect()
 
 
+def _multiprocess() -> bool:
+    """Whether this process records into files: decided once, when prometheus_client was first
+    imported (PROMETHEUS_MULTIPROC_DIR set then), whatever the environment says now."""
+    return values.ValueClass is not values.MutexValue
+
+
 def _registry(app: Flask) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
-    if os.environ.get(MULTIPROCESS):
+    if _multiprocess():
         MultiProcessCollector(registry)
     else:
         registry.register(_ThisProcess())

@@ -49,10 +49,11 @@ class Metrics(MethodView):
         responses={
             "200": {
                 "description": "Prometheus text format: every worker of this server (see quizsvc/metrics.py)",
-                "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+                "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}, "example": ex.METRICS}},
             }
         }
     )
+    @operation("getMetrics")
     def get(self):
         """Prometheus metrics: requests, grading, the queue, deliveries, the database pool"""
         return Response(metrics.exposition(current_app._get_current_object()), content_type=CONTENT_TYPE_LATEST)
