@@ -2,15 +2,20 @@
 #            gunicorn and one queue consumer, stopped together (Ctrl-C, or either one dying)
 # make test  install everything and run the whole test suite
 #
-# Installing is idempotent: the stamp file is rebuilt only when pyproject.toml changes.
-# torch is pinned and installed first: 2.13.0 is the CPU build available offline here,
-# and every later requirement accepts it, so pip never fetches a CUDA build.
+# Installing is idempotent: the stamp file is rebuilt only when the lock or pyproject.toml changes.
+# requirements-dev.lock pins every requirement with its hashes (the image installs
+# requirements.lock, the same pins without the dev tools): torch is 2.13.0+cpu, the CPU
+# build, which pip finds on this machine's disk (elsewhere: PIP_EXTRA_INDEX_URL=
+# https://download.pytorch.org/whl/cpu); no CUDA build can be chosen. `make lock` remakes
+# both files after a change of pyproject.toml's requirements.
 
 PYTHON ?= python3.11
 VENV   ?= .venv
-TORCH  ?= torch==2.13.0
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.quizsvc-installed
+LOCK   := requirements-dev.lock
+COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --build-deps-for wheel \
+          --no-emit-index-url --no-emit-find-links
 
 DATA   ?= ../shared/data
 
@@ -19,7 +24,7 @@ DATA   ?= ../shared/data
 DEB_RUN  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 DEB_TEST := chromium
 
-.PHONY: install system-run system-test run test bench eval clean messages
+.PHONY: install system-run system-test run test bench eval clean messages lock
 
 install: $(STAMP)
 
@@ -39,11 +44,19 @@ system-run:
 system-test:
 	$(call apt_install,$(DEB_RUN) $(DEB_TEST))
 
-$(STAMP): pyproject.toml
+$(STAMP): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install --disable-pip-version-check "$(TORCH)"
-	$(BIN)/pip install --disable-pip-version-check -e ".[dev]"
+	$(BIN)/pip install --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# After changing pyproject.toml's requirements: pin them again, afresh (the newest versions
+# the ranges allow; pip-tools 7.6 cannot resolve flask-limiter[redis] from an existing lock),
+# the dev lock keeping the runtime lock's versions.
+lock: install
+	rm -f requirements.lock $(LOCK)
+	$(COMPILE) -o requirements.lock pyproject.toml
+	$(COMPILE) --extra dev --constraint requirements.lock -o $(LOCK) pyproject.toml
 
 run: install system-run
 	$(BIN)/quizsvc init
@@ -53,14 +66,23 @@ test: install system-test
 	$(BIN)/python -m pytest
 
 # Timing goals live here, not in tests: grading latency against encoding alone, how
-# wrong answers fare against partial ones, a whole 20-question submission, and
-# importing a 2,000-question bank in every format.
+# wrong answers fare against partial ones, a whole 20-question submission, importing a
+# 2,000-question bank in every format, and the production shape (memory per worker,
+# HTTP against the bare encoding, regrading, throughput by configuration, load), each
+# figure printed beside its limit measured in the same run (bench/RESULTS.md).
 bench: install
 	$(BIN)/python bench/grade_latency.py
 	$(BIN)/python bench/wrong_answers.py
 	$(BIN)/python bench/submission_latency.py
 	$(BIN)/python bench/bank_import.py
 	$(BIN)/python bench/webhook_latency.py
+	$(BIN)/python bench/workers.py
+	$(BIN)/python bench/score_http.py
+	$(BIN)/python bench/regrade.py
+	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/submit_load.py
+	$(BIN)/python bench/submit_load.py --grading queue
+	$(BIN)/python bench/autosave_load.py
 
 # Catalogs of the emails and pages (babel.cfg): extract the messages, update each language's
 # .po (translate what is new in zh_Hant and zh_Hans; English copies each message), compile

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from quizsvc.bank.bank_file import read_bank
-from quizsvc.scoring.embedding import SentenceTransformerEmbedder
+from quizsvc.scoring.embedding import load_embedder
 from quizsvc.scoring.grader import Grader
 from quizsvc.scoring.signals import QuestionSpec
 from quizsvc.scoring.text import clean
@@ -69,7 +69,7 @@ def main() -> None:
 
     _, items = read_bank(ROOT / "seed" / "llm_interview_zh.yaml")
     index = next(i for i, item in enumerate(items) if item["slug"] == "self-attention")
-    embedder = SentenceTransformerEmbedder()
+    embedder = load_embedder()
     grader = Grader(embedder)
     neighbours = [r for i, item in enumerate(items) if i != index for r in item["references"]]
     prepared = grader.prepare(

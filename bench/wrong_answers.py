@@ -13,7 +13,7 @@ import statistics
 from pathlib import Path
 
 from quizsvc.bank.bank_file import read_bank
-from quizsvc.scoring.embedding import SentenceTransformerEmbedder
+from quizsvc.scoring.embedding import load_embedder
 from quizsvc.scoring.evaluate import roc_auc
 from quizsvc.scoring.grader import Grader
 from quizsvc.scoring.signals import QuestionSpec
@@ -60,7 +60,7 @@ PARTIAL = [
 def main() -> None:
     _, items = read_bank(ROOT / "seed" / "llm_interview_zh.yaml")
     bank = {item["slug"]: item for item in items}
-    grader = Grader(SentenceTransformerEmbedder())
+    grader = Grader(load_embedder())
     prepared = {
         slug: grader.prepare(
             QuestionSpec.from_dict(item),

@@ -76,11 +76,18 @@ def _default_org() -> str:
 db_cli = click.Group("db", help="Database migrations (Alembic).")
 
 
+def migrations_folder() -> Path:
+    """Beside the package in a source checkout (``make run``); in the working directory
+    where the package is installed from a wheel (the image's /app/migrations)."""
+    beside = Path(__file__).resolve().parent.parent / "migrations"
+    return beside if beside.is_dir() else Path.cwd() / "migrations"
+
+
 def alembic_config(app: Flask | None = None):
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    config.set_main_option("script_location", str(migrations_folder()))
     config.attributes["engine"] = db.engine(app)
     return config
 
@@ -201,12 +208,22 @@ def keys_revoke(key_id, org):
     click.echo(f"key {key_id} revoked")
 
 
-def bootstrap_key(session) -> tuple[str, str]:
+NO_KEY_IN_PRODUCTION = (
+    "no admin key is made or printed in production: set QUIZSVC_BOOTSTRAP_KEY, or run "
+    "'quizsvc keys create --org {org} --role admin' once and keep what it prints"
+)
+
+
+def _production() -> bool:
+    return current_app.config["QUIZSVC_ENV"] == "production"
+
+
+def bootstrap_key(session) -> tuple[str | None, str]:
     """The default organisation's admin key for a new install, and where it came from.
 
-    With QUIZSVC_BOOTSTRAP_KEY set, that key is ensured. Otherwise a key is created once
-    and kept in the instance folder (mode 0600) so that every ``make run`` prints the
-    same working key.
+    With QUIZSVC_BOOTSTRAP_KEY set, that key is ensured. Otherwise, outside production, a
+    key is created once and kept in the instance folder (mode 0600) so that every ``make
+    run`` prints the same working key; production makes none (None).
     """
     from quizsvc.services import accounts
 
@@ -218,6 +235,8 @@ def bootstrap_key(session) -> tuple[str, str]:
                 session, organisation_id=organisation_id, role="admin", name="bootstrap", plaintext=configured
             )
         return configured, "QUIZSVC_BOOTSTRAP_KEY"
+    if _production():
+        return None, NO_KEY_IN_PRODUCTION.format(org=_default_org())
     path = Path(current_app.instance_path) / "bootstrap.key"
     if path.exists():
         stored = path.read_text().strip()
@@ -235,11 +254,17 @@ def bootstrap_key(session) -> tuple[str, str]:
 @keys_cli.command("bootstrap")
 @with_appcontext
 def keys_bootstrap():
-    """Print a ready-to-use admin key of the default organisation."""
+    """Ensure the default organisation's admin key and print it (in production: never printed)."""
     with _session() as session:
         plaintext, source = bootstrap_key(session)
-    click.echo(plaintext)
-    click.echo(f"(admin key of {_default_org()!r}, from {source})", err=True)
+    if plaintext is None:
+        click.echo(f"quizsvc: {source}", err=True)
+    elif _production():
+        # Logs of a release step are kept; the key is not written into them.
+        click.echo(f"admin key of {_default_org()!r} from {source} is ready", err=True)
+    else:
+        click.echo(plaintext)
+        click.echo(f"(admin key of {_default_org()!r}, from {source})", err=True)
 
 
 # -- question banks ---------------------------------------------------------------------
@@ -277,19 +302,10 @@ def _format_option(choices: tuple[str, ...], default_help: str):
 @with_appcontext
 def bank_import(path, fmt, org):
     """Import a bank file (YAML, JSON, GIFT, Moodle XML, QTI 3.0, Markdown): upsert by slug, all or nothing."""
-    from quizsvc.bank import formats
-    from quizsvc.bank.bank_file import BankError
     from quizsvc.services import bank
 
-    limit = current_app.config["QUIZSVC_MAX_BANK_BYTES"]
     with _session() as session:
-        try:
-            if path.stat().st_size > limit:
-                raise BankError(f"{path}: {path.stat().st_size:,} bytes; a bank file is at most {limit:,} bytes")
-            data = path.read_bytes()
-        except OSError as error:
-            raise BankError(f"{path}: cannot read: {error}") from None
-        found = formats.read(data, source=str(path), format=fmt, max_bytes=limit)
+        found = _read_bank_file(path, fmt)
         organisation_id = _organisation_id(session, org or _default_org(), create=True)
         with tqdm(total=len(found.questions), desc="importing", unit="q", disable=None, file=sys.stderr) as bar:
             counts = bank.import_bank(
@@ -298,6 +314,20 @@ def bank_import(path, fmt, org):
     for line in found.skipped:
         click.echo(f"{path}: skipped {line} (quizsvc keeps essay and short-answer questions)", err=True)
     click.echo(f"{path}: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged")
+
+
+def _read_bank_file(path: Path, fmt: str | None):
+    from quizsvc.bank import formats
+    from quizsvc.bank.bank_file import BankError
+
+    limit = current_app.config["QUIZSVC_MAX_BANK_BYTES"]
+    try:
+        if path.stat().st_size > limit:
+            raise BankError(f"{path}: {path.stat().st_size:,} bytes; a bank file is at most {limit:,} bytes")
+        data = path.read_bytes()
+    except OSError as error:
+        raise BankError(f"{path}: cannot read: {error}") from None
+    return formats.read(data, source=str(path), format=fmt, max_bytes=limit)
 
 
 @bank_cli.command("export")
@@ -340,6 +370,25 @@ def bank_from_markdown(source, output, name):
     _write_bank(text, output, len(items))
 
 
+@bank_cli.command("seed")
+@click.option("--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG; created if missing).")
+@with_appcontext
+def bank_seed(org):
+    """Import QUIZSVC_SEED_BANK (any bank format), only into an organisation that has no question yet (retired ones count)."""
+    from quizsvc.services import bank
+
+    path = Path(current_app.config["QUIZSVC_SEED_BANK"])
+    name = org or _default_org()
+    with _session() as session:
+        found = _read_bank_file(path, None)
+        organisation_id = _organisation_id(session, name, create=True)
+        counts = bank.import_seed(session, organisation_id=organisation_id, items=found.questions)
+    if counts is None:
+        click.echo(f"{path}: not imported: organisation {name!r} already has questions")
+    else:
+        click.echo(f"{path}: {counts['created']} created")
+
+
 def _write_bank(text: str, output: Path | None, count: int) -> None:
     if output is None:
         click.echo(text, nl=False)
@@ -352,14 +401,16 @@ def _write_bank(text: str, output: Path | None, count: int) -> None:
 
 
 @click.command("init")
-@click.option("--seed/--no-seed", default=True, help="Load QUIZSVC_SEED_BANK into the default organisation.")
+@click.option(
+    "--seed/--no-seed", default=True, help="Load QUIZSVC_SEED_BANK into the default organisation if it has no question."
+)
 @with_appcontext
 @click.pass_context
 def init_command(ctx, seed):
-    """Migrate the database, load the seed bank and print the admin key."""
+    """Migrate the database, seed an empty default organisation, ensure (outside production: print) the admin key."""
     ctx.invoke(db_upgrade)
     if seed:
-        ctx.invoke(bank_import, path=Path(current_app.config["QUIZSVC_SEED_BANK"]), org=None, fmt=None)
+        ctx.invoke(bank_seed, org=None)
     ctx.invoke(keys_bootstrap)
 
 

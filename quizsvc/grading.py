@@ -3,25 +3,47 @@ reference-vector cache, the parameters each organisation grades with, and what f
 submission."""
 
 import logging
+import threading
 
 from flask import Flask, current_app
 
+from quizsvc import metrics
+from quizsvc.config import grading_mode
 from quizsvc.db import db
 from quizsvc.scoring.calibration import DEFAULT_PARAMS, Parameters, load_parameters
-from quizsvc.scoring.embedding import CachingEmbedder, SentenceTransformerEmbedder
-from quizsvc.scoring.grader import Grader
+from quizsvc.scoring.embedding import CachingEmbedder, load_embedder
+from quizsvc.scoring.grader import GRADER_VERSION, Grader
 from quizsvc.services import attempts
 from quizsvc.services.grading import PreparedCache, SqlVectorStore, organisation_parameters, prepare_stored
 
 log = logging.getLogger(__name__)
+# session.info key: submitted attempts for the queue's consumers to grade, enqueued after the commit.
+GRADE_PENDING = "quizsvc.pending_gradings"
+
+
+def _graded(grader: Grader, answers: int, seconds: float) -> None:
+    """Every batch graded in this process: counted, timed and logged with what graded it."""
+    metrics.graded(answers, seconds)
+    log.info(
+        "graded",
+        extra={
+            "answers": answers,
+            "ms": round(seconds * 1000, 1),
+            "grader_version": GRADER_VERSION,
+            "model_id": grader.embedder.model_id,
+            "params_digest": grader.parameters.digest,
+        },
+    )
 
 
 class Grading:
     def init_app(self, app: Flask) -> None:
         # A configured embedder object (tests use a fake) wins over the model name. The
         # name is checked now, so a missing model fails start-up, not the first request.
-        embedder = app.config.get("QUIZSVC_EMBEDDER") or SentenceTransformerEmbedder(
-            app.config["QUIZSVC_EMBEDDING_MODEL"]
+        embedder = app.config.get("QUIZSVC_EMBEDDER") or load_embedder(
+            app.config["QUIZSVC_EMBEDDING_MODEL"],
+            threads=app.config["QUIZSVC_ENCODER_THREADS"],
+            serial=app.config["QUIZSVC_ENCODE_SERIAL"],
         )
         app.extensions["quizsvc.grading"] = {
             "embedder": embedder,
@@ -29,11 +51,43 @@ class Grading:
             "default": load_parameters(app.config["QUIZSVC_GRADER_PARAMS"] or DEFAULT_PARAMS),
             "graders": {},
             "prepared": PreparedCache(),
+            "loading": threading.Lock(),
+            # One submission graded in a request at a time per process (see submitted).
+            "inline": threading.Lock(),
         }
 
     @staticmethod
-    def _state() -> dict:
-        return current_app.extensions["quizsvc.grading"]
+    def _state(app: Flask | None = None) -> dict:
+        return (app or current_app).extensions["quizsvc.grading"]
+
+    def load(self, app: Flask | None = None) -> None:
+        """Load the encoder now (the first encoding loads its weights)."""
+        state = self._state(app)
+        with state["loading"]:
+            if not getattr(state["embedder"], "loaded", True):
+                state["embedder"].encode(["warm up"])
+
+    def load_in_background(self, app: Flask | None = None) -> None:
+        """Start loading the encoder in a thread of its own, unless it is loaded or loading."""
+        state = self._state(app)
+        if getattr(state["embedder"], "loaded", True) or state["loading"].locked():
+            return
+
+        def run():
+            try:
+                self.load(app)
+            except Exception:  # noqa: BLE001 - a failed load is retried by the next readiness check
+                log.exception("loading the grader's model failed")
+
+        threading.Thread(target=run, name="grader-load", daemon=True).start()
+
+    def loaded(self) -> bool:
+        """Whether the encoder is loaded; when it is not, loading starts in the background."""
+        app = current_app._get_current_object()
+        if getattr(self._state(app)["embedder"], "loaded", True):
+            return True
+        self.load_in_background(app)
+        return False
 
     def grader(self, parameters: Parameters | None = None) -> Grader:
         state = self._state()
@@ -43,7 +97,9 @@ class Grading:
             # Request threads race here in a fresh worker: setdefault keeps the first one made.
             graders.setdefault(
                 parameters.digest,
-                Grader(state["embedder"], parameters, reference_embedder=state["reference_embedder"]),
+                Grader(
+                    state["embedder"], parameters, reference_embedder=state["reference_embedder"], observer=_graded
+                ),
             )
         return graders[parameters.digest]
 
@@ -54,19 +110,30 @@ class Grading:
         return self.grader(organisation_parameters(session, organisation_id=organisation_id, known=known))
 
     def submitted(self, session, attempt) -> None:
-        """What follows a submission, decided here and nowhere else (``attempts.submit`` calls it).
+        """What follows a submission, decided here and nowhere else (``attempts.submit`` calls
+        it, for the API and the /take page; QUIZSVC_GRADING): grade it now, inside the
+        submitting transaction, so the submission and its grades commit together (the
+        embedded default); or hand it to the queue's consumers once that transaction
+        commits (a Redis queue: the response says ``submitted``, ``attempt.graded``
+        follows). Grading that fails is rolled back alone: the submission still commits and
+        the sweeper grades it later.
 
-        Today: grade now, inside the submitting transaction, so the submission and its
-        grades commit together. A background worker would be handed the attempt here
-        instead. Grading that fails is rolled back alone: the submission still commits
-        and the sweeper grades it later.
-        """
-        grader = self.grader_for(session, organisation_id=attempt.organisation_id)
+        Inline, a process grades one submission at a time: one arriving while another is
+        graded here goes to the queue too. A burst of submissions then waits in the queue,
+        not in the request threads that autosaves and listings need (with SQLite, not for
+        its one writer either)."""
+        slot = self._state()["inline"]
+        if grading_mode(current_app.config) == "queue" or not slot.acquire(blocking=False):
+            session.info.setdefault(GRADE_PENDING, []).append(attempt.id)
+            return
         try:
+            grader = self.grader_for(session, organisation_id=attempt.organisation_id)
             with session.begin_nested():
                 attempts.grade(session, grader=grader, cache=self.prepared, attempt=attempt)
         except Exception:  # noqa: BLE001 - the submission must stand whatever grading does
             log.exception("grading attempt %s failed; it stays submitted for the sweeper", attempt.id)
+        finally:
+            slot.release()
 
     def practice(self, session, *, item) -> dict:
         """The grade of one saved answer, shown and not stored (mock quizzes, feedback after each answer)."""

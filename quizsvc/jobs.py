@@ -25,15 +25,8 @@ def sweep(app: Flask, *, progress=None) -> dict:
             due = attempts.due(session)
     counts = {"checked": len(due), "graded": 0, "expired": 0, "failed": 0}
     for attempt_id in progress(due) if progress else due:
-
-        def work(session, attempt_id=attempt_id):
-            grader = grading.grader_for(
-                session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id)
-            )
-            return attempts.settle(session, grader=grader, cache=grading.prepared, attempt_id=attempt_id)
-
         try:
-            status = in_transaction(app, work)
+            status = settle(app, attempt_id)
         except Exception:  # noqa: BLE001 - one broken attempt must not stop the others
             log.exception("sweeping attempt %s failed", attempt_id)
             counts["failed"] += 1
@@ -44,20 +37,62 @@ def sweep(app: Flask, *, progress=None) -> dict:
     return counts
 
 
+def settle(app: Flask, attempt_id: int) -> str:
+    """One attempt as its own unit of work: apply a passed deadline, grade it if submitted
+    (the queue's ``grade`` task; the sweep); returns its status. The grades are computed
+    first, outside the writer's transaction, which then only stores them."""
+    graded = _grade_first(app, attempt_id, status="submitted")
+
+    def work(session):
+        return attempts.settle(
+            session, grader=_grader(session, attempt_id), cache=grading.prepared, attempt_id=attempt_id, graded=graded
+        )
+
+    return in_transaction(app, work)
+
+
 def regrade(app: Flask, attempt_ids: list[int], *, force: bool = False, progress=None) -> dict:
+    """Grade attempts again, each its own unit of work; the grades are computed before the
+    writer's transaction (as in :func:`settle`). An attempt already graded by this grader is
+    skipped without grading unless ``force``."""
     counts = {"attempts": 0, "grades": 0}
     for attempt_id in progress(attempt_ids) if progress else attempt_ids:
+        graded = _grade_first(app, attempt_id, status="graded", force=force)
 
-        def work(session, attempt_id=attempt_id):
-            grader = grading.grader_for(
-                session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id)
+        def work(session, attempt_id=attempt_id, graded=graded):
+            return attempts.regrade(
+                session,
+                grader=_grader(session, attempt_id),
+                cache=grading.prepared,
+                attempt_id=attempt_id,
+                force=force,
+                graded=graded,
             )
-            return attempts.regrade(session, grader=grader, cache=grading.prepared, attempt_id=attempt_id, force=force)
 
         added = in_transaction(app, work)
         counts["attempts"] += bool(added)
         counts["grades"] += added
     return counts
+
+
+def _grade_first(app: Flask, attempt_id: int, *, status: str, force: bool = True) -> dict | None:
+    """The attempt's grades by response id, read and computed before any writer's
+    transaction, the database connection given back while the encoder works; None when the
+    attempt is not ``status`` (or, without ``force``, already graded by this grader)."""
+    with app.app_context():
+        with db.sessionmaker()() as session:
+            grader = _grader(session, attempt_id)
+            if not force and attempts.graded_by(session, grader=grader, attempt_id=attempt_id):
+                return None
+            found = attempts.to_grade(session, grader=grader, cache=grading.prepared, attempt_id=attempt_id, status=status)
+        if found is None:
+            return None
+        ids, pairs = found
+        return dict(zip(ids, grader.grade_pairs(pairs)))
+
+
+def _grader(session, attempt_id: int):
+    return grading.grader_for(session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id))
 
 
 def remind(app: Flask) -> int:

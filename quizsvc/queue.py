@@ -9,6 +9,8 @@ Storage, from QUIZSVC_QUEUE_URL:
 
 Tasks (registered per app, so each process binds them to its own settings):
 - ``deliver(delivery_id)``: send one webhook, partner callback or email (quizsvc.delivery);
+- ``grade(attempt_id)``: grade a submitted attempt (QUIZSVC_GRADING=queue, the default on
+  Redis; quizsvc.grading decides), enqueued once the submission commits;
 - every minute, and when a consumer starts: ``dispatch`` (deliveries whose task was lost,
   and leases of consumers that died), ``sweep`` (deadlines and grading, jobs.sweep) and
   ``remind`` (reminder emails).
@@ -23,12 +25,13 @@ import logging
 from pathlib import Path
 
 from flask import Flask, current_app
-from huey import MemoryHuey, PriorityRedisHuey, SqliteHuey, crontab
+from huey import MemoryHuey, PriorityRedisHuey, SqliteHuey, crontab, signals
 from huey.consumer import Consumer
 from sqlalchemy import event
 
-from quizsvc import delivery, jobs
+from quizsvc import delivery, jobs, metrics
 from quizsvc.db import db
+from quizsvc.grading import GRADE_PENDING
 from quizsvc.services.events import MAIL_ENABLED, PENDING
 
 log = logging.getLogger(__name__)
@@ -45,7 +48,11 @@ def make_huey(app: Flask):
         return SqliteHuey(name, filename=url[len("sqlite:///") :], results=False)
     if url.startswith("memory://"):
         return MemoryHuey(name, results=False)
-    return PriorityRedisHuey(name, url=url, results=False)
+    # A Redis that does not answer fails a call in seconds (readiness, an enqueue), never hangs it.
+    from redis import ConnectionPool
+
+    pool = ConnectionPool.from_url(url, socket_connect_timeout=3, socket_timeout=10)
+    return PriorityRedisHuey(name, connection_pool=pool, results=False)
 
 
 def _register(huey, app: Flask) -> dict:
@@ -58,6 +65,11 @@ def _register(huey, app: Flask) -> dict:
     @huey.task(name="deliver")
     def deliver(delivery_id: int) -> None:
         delivery.deliver(app, delivery_id, schedule=schedule)
+
+    @huey.task(name="grade")
+    def grade(attempt_id: int) -> None:
+        status = jobs.settle(app, attempt_id)
+        log.info("attempt %s %s", attempt_id, status)
 
     @huey.periodic_task(crontab(), name="dispatch")
     def dispatch() -> None:
@@ -73,7 +85,18 @@ def _register(huey, app: Flask) -> dict:
     def remind() -> None:
         jobs.remind(app)
 
-    return {"deliver": deliver, "enqueue": enqueue, "schedule": schedule, "dispatch": dispatch, "sweep": sweep}
+    @huey.signal(signals.SIGNAL_ERROR)
+    def failed(signal, task, *args) -> None:
+        metrics.task_failed(task.name)
+
+    return {
+        "deliver": deliver,
+        "enqueue": enqueue,
+        "schedule": schedule,
+        "grade": grade,
+        "dispatch": dispatch,
+        "sweep": sweep,
+    }
 
 
 class Queue:
@@ -99,20 +122,24 @@ class Queue:
 
     @staticmethod
     def _after_commit(app: Flask, session) -> None:
-        made = session.info.pop(PENDING, [])
-        if not made:
-            return
-        enqueue = app.extensions["quizsvc.queue"]["tasks"]["enqueue"]
-        for row in made:
+        tasks = app.extensions["quizsvc.queue"]["tasks"]
+        for row in session.info.pop(PENDING, []):
             try:
-                enqueue(row.id)
+                tasks["enqueue"](row.id)
             except Exception:  # noqa: BLE001 - the periodic dispatch sends it within a minute
                 log.exception("could not enqueue delivery %s; the dispatch will", row.id)
+        for attempt_id in session.info.pop(GRADE_PENDING, []):
+            try:
+                tasks["grade"](attempt_id)
+            except Exception:  # noqa: BLE001 - the every-minute sweep grades submitted attempts
+                log.exception("could not enqueue the grading of attempt %s; the sweep will", attempt_id)
 
     @staticmethod
     def _after_transaction_end(session, transaction) -> None:
         if transaction.parent is None:
-            session.info.pop(PENDING, None)  # rolled back: nothing to send
+            # Rolled back: nothing to send, nothing to grade.
+            session.info.pop(PENDING, None)
+            session.info.pop(GRADE_PENDING, None)
 
     def consumer(self, app: Flask, *, workers: int, periodic: bool = True) -> Consumer:
         huey = self.huey(app)

@@ -123,7 +123,7 @@ def test_init_migrates_seeds_and_prints_the_same_key(runner, client, app):
     [key] = [line for line in first.splitlines() if line.startswith("qzk_")]
     second = _ok(runner.invoke(args=["init"]))
     assert key in second.splitlines()
-    assert ": 0 created, 0 updated, 20 unchanged" in second
+    assert "not imported: organisation 'default' already has questions" in second
     response = client.get("/api/v1/questions?page_size=100", headers={"Authorization": f"Bearer {key}"})
     assert len(response.get_json()) == 20
 
@@ -138,6 +138,42 @@ def test_bootstrap_key_from_settings(runner, client, app):
         app.config["QUIZSVC_BOOTSTRAP_KEY"] = None
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {configured}"}).get_json()
     assert (me["organisation"], me["role"]) == ("default", "admin")
+
+
+def test_a_second_init_keeps_a_recruiters_edit_and_a_retired_seed_question(runner, client, app):
+    key = [line for line in _ok(runner.invoke(args=["init"])).splitlines() if line.startswith("qzk_")][0]
+    staff = {"Authorization": f"Bearer {key}"}
+    edited, retired = client.get("/api/v1/questions?page_size=2", headers=staff).get_json()
+    content = {k: v for k, v in edited.items() if k in ("prompt", "category", "difficulty", "language", "tags")}
+    content.update({k: edited[k] for k in ("references", "key_points", "keywords", "misconceptions")})
+    content["references"] = ["A recruiter's own reference answer."]
+    assert client.put(f"/api/v1/questions/{edited['id']}", json=content, headers=staff).status_code == 200
+    assert client.delete(f"/api/v1/questions/{retired['id']}", headers=staff).status_code == 204
+    assert "not imported" in _ok(runner.invoke(args=["init"]))
+    now = client.get(f"/api/v1/questions/{edited['id']}", headers=staff).get_json()
+    assert (now["version"], now["references"]) == (2, ["A recruiter's own reference answer."])
+    listed = client.get("/api/v1/questions?page_size=100", headers=staff).get_json()
+    assert retired["id"] not in [q["id"] for q in listed] and len(listed) == 19
+
+
+def test_bank_seed_fills_only_an_empty_organisation(runner, seed_bank_path):
+    assert _ok(runner.invoke(args=["bank", "seed", "--org", "fresh"])).endswith(": 20 created\n")
+    assert "not imported: organisation 'fresh' already has questions" in _ok(
+        runner.invoke(args=["bank", "seed", "--org", "fresh"])
+    )
+
+
+def test_production_init_never_prints_a_key(runner, client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "QUIZSVC_ENV", "production")
+    result = runner.invoke(args=["init", "--no-seed"])
+    assert result.exit_code == 0 and "qzk_" not in result.output
+    assert "set QUIZSVC_BOOTSTRAP_KEY, or run 'quizsvc keys create --org default --role admin' once" in result.output
+    configured = "qzk_" + "p" * 40
+    monkeypatch.setitem(app.config, "QUIZSVC_BOOTSTRAP_KEY", configured)
+    result = runner.invoke(args=["init", "--no-seed"])
+    assert result.exit_code == 0 and configured not in result.output
+    assert "admin key of 'default' from QUIZSVC_BOOTSTRAP_KEY is ready" in result.output
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {configured}"}).get_json()["role"] == "admin"
 
 
 @pytest.mark.parametrize("args", [["bank", "import", "/nonexistent.yaml"]])

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -28,48 +29,59 @@ def _get(url: str, headers: dict | None = None):
         return response.status, response.headers, response.read()
 
 
+def _dockerfile(instruction: str) -> str:
+    """The image's instruction (CMD, HEALTHCHECK), its continuation lines joined."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    [line] = [line for line in text.splitlines() if line.startswith(instruction + " ")]
+    return line[len(instruction) + 1 :].strip()
+
+
+ADMIN_KEY = "qzk_" + "served" * 6
+
+
 @pytest.fixture
 def served(tmp_path):
+    """What the image runs, outside Docker: its environment, the release step (`quizsvc
+    init`), its CMD, its HEALTHCHECK; from a folder that is not the source tree."""
     port = _free_port()
+    (tmp_path / "metrics").mkdir()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("QUIZSVC_")},
+        "PATH": f"{BIN}:{os.environ['PATH']}",
+        "QUIZSVC_ENV": "production",
         "QUIZSVC_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "QUIZSVC_SECRET_KEY": "served-secret-key-0123456789abcdef0123",
+        "QUIZSVC_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "QUIZSVC_BOOTSTRAP_KEY": ADMIN_KEY,
         "QUIZSVC_INSTANCE_PATH": str(tmp_path),
+        "QUIZSVC_SEED_BANK": str(ROOT / "seed" / "llm_interview_zh.yaml"),
         "QUIZSVC_BIND": f"127.0.0.1:{port}",
         "QUIZSVC_WORKERS": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
-    init = subprocess.run(
-        [BIN / "quizsvc", "init"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    release = subprocess.run(
+        ["quizsvc", "init"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
     )
-    assert init.returncode == 0, init.stderr
-    [key] = [line for line in init.stdout.splitlines() if line.startswith("qzk_")]
+    assert release.returncode == 0, release.stderr
+    assert ADMIN_KEY not in release.stdout + release.stderr  # production never prints the key
     server = subprocess.Popen(
-        [BIN / "gunicorn", "-c", "quizsvc/gunicorn_conf.py", "quizsvc:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        json.loads(_dockerfile("CMD")), cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    base = f"http://127.0.0.1:{port}"
+    check = _dockerfile("HEALTHCHECK").split(" CMD ", 1)[1].replace("127.0.0.1:8000", f"127.0.0.1:{port}")
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            _get(f"{base}/healthz")
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"gunicorn did not come up: {server.stderr.read()}")
-            time.sleep(0.2)
-    yield base, key
+    while subprocess.run(["sh", "-c", check], env=env, capture_output=True, check=False).returncode != 0:
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"gunicorn did not become ready: {server.stderr.read()}")
+        time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}", ADMIN_KEY, tmp_path / "metrics"
     server.terminate()
     server.wait(timeout=30)
     server.stderr.close()
 
 
-def test_gunicorn_serves_the_seed_bank(served):
-    base, key = served
+def test_the_images_commands_serve_the_seed_bank_and_count_every_worker(served):
+    base, key, folder = served
     status, headers, body = _get(f"{base}/api/v1/questions", {"Authorization": f"Bearer {key}"})
     questions = json.loads(body)
     assert status == 200 and len(questions) == 20
@@ -78,6 +90,22 @@ def test_gunicorn_serves_the_seed_bank(served):
     assert headers["X-Request-ID"]
     assert _get(f"{base}/readyz")[0] == 200
     assert b"swagger-ui-bundle.js" in _get(f"{base}/docs")[2]
+
+    # Metrics: both workers answer some requests, each into files of its own; whichever
+    # worker answers the scrape counts all of them.
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(lambda _: _get(f"{base}/healthz")[0], range(40))) == {200}
+    pids = {path.stem.rsplit("_", 1)[-1] for path in folder.glob("histogram_*.db")}
+    assert len(pids) >= 2
+    line = 'quizsvc_http_request_duration_seconds_count{endpoint="/healthz",method="GET",status="200"}'
+    for _ in range(4):
+        [count] = [row for row in _get(f"{base}/metrics")[2].decode().splitlines() if row.startswith(line)]
+        assert float(count.split()[-1]) == 40
+
+    # Lean workers: the bundled encoder is loaded (the server is ready) and torch is not.
+    for pid in pids:
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "libtorch" not in maps
 
 
 def _children(pid: int) -> dict[int, str]:

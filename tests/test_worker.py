@@ -202,3 +202,27 @@ def test_two_consumers_on_postgresql_deliver_each_event_once(deploy):
     ids = [json.loads(r["body"])["id"] for r in receiver.requests]
     assert len(ids) == len(set(ids)) == count
     assert _tries(deployment) == count
+
+
+def test_on_redis_submissions_are_graded_by_the_consumer(deploy):
+    deployment = deploy(backend="postgresql", queue_kind="redis")  # a shared queue: QUIZSVC_GRADING is queue
+    receiver = Receiver().start()
+    flow = deployment.flow
+    try:
+        subscribe(flow.client, deployment.auth.headers(), receiver.url, event_types=["attempt.graded"])
+        invited = flow.invite(flow.quiz()["id"])
+        flow.start(invited["token"])
+        flow.answer(invited["token"], 1, "自注意力讓每個詞關注序列中所有其他詞，以查詢、鍵、值計算權重。")
+        assert flow.submit(invited["token"])["status"] == "submitted"  # stored at once, not graded
+        deployment.worker()
+        [graded] = receiver.wait(1, timeout=60)
+    finally:
+        receiver.stop()
+    event = json.loads(graded["body"])
+    assert (event["type"], event["data"]["attempt_id"], event["data"]["status"]) == (
+        "attempt.graded",
+        invited["id"],
+        "graded",
+    )
+    attempt = flow.attempt(invited["id"])
+    assert attempt["status"] == "graded" and attempt["score"] == event["data"]["score"]

@@ -80,6 +80,6 @@ class CandidateSubmit(MethodView):
     @blp.response(200, CandidateAttemptSchema, example=ex.SUBMITTED)
     @operation("submitCandidateAttempt")
     def post(self):
-        """Submit: answers are final and graded in one batch; submitting again confirms it"""
+        """Submit: answers are final and graded in one batch (or queued for grading); submitting again confirms it"""
         attempts.submit(db.session, attempt_id=candidate_attempt_id(), grading=grading)
         return _view(candidate_attempt_id())

@@ -289,3 +289,12 @@ NEW_KEY = {**KEY, "key": "qzk_sst3_CWCxG0kYF5bQ3l6tYm2wE9aZrQ8pVn1uHjKdLs4"}
 ME = {"organisation": "default", "role": "admin", "key_id": 1}
 HEALTH = {"status": "ok"}
 READY = {"status": "ready"}
+
+METRICS = (
+    "# HELP quizsvc_answers_graded_total Answers graded\n"
+    "# TYPE quizsvc_answers_graded_total counter\n"
+    "quizsvc_answers_graded_total 1280.0\n"
+    "# HELP quizsvc_queue_depth Tasks waiting in the queue\n"
+    "# TYPE quizsvc_queue_depth gauge\n"
+    "quizsvc_queue_depth 3.0\n"
+)

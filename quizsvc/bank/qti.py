@@ -331,11 +331,18 @@ def manifest_xml(name: str, questions: list[dict], hrefs: list[str]) -> bytes:
     return etree.tostring(manifest, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+def _member(name: str) -> zipfile.ZipInfo:
+    # A fixed date: the same bank exports the same bytes, whenever it is exported.
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def write_qti(name: str, questions: list[dict]) -> bytes:
     hrefs = [f"items/{identifier_of(q['slug'])}.xml" for q in questions]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("imsmanifest.xml", manifest_xml(name, questions, hrefs))
+        archive.writestr(_member("imsmanifest.xml"), manifest_xml(name, questions, hrefs))
         for question, href in zip(questions, hrefs):
-            archive.writestr(href, item_xml(question))
+            archive.writestr(_member(href), item_xml(question))
     return out.getvalue()

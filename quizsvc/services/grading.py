@@ -4,7 +4,7 @@ pick an organisation's parameters, and score answers without storing them."""
 import logging
 
 import numpy as np
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,42 +38,76 @@ class SqlVectorStore:
 
     def put_many(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
         with self._session_factory() as session:
-            sqlite = session.get_bind().dialect.name == "sqlite"
+            # The session's one connection, for as long as the transaction lasts: the busy
+            # timeout is the connection's, so it is set back on this one before it returns to
+            # the pool (set back after the commit, it reached whatever connection came next,
+            # and an autosave that drew this one gave up on a busy database after 200 ms).
+            connection = session.connection()
+            sqlite = connection.dialect.name == "sqlite"
             if sqlite:
                 # SQLite has one writer at a time, and the caller may be it (grading inside a
                 # submission holds the write lock): do not wait for it. The vectors stay in
                 # memory and are stored by a later call.
-                session.execute(text(f"PRAGMA busy_timeout = {STORE_WAIT_MS}"))
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {STORE_WAIT_MS}")
             session.add_all(
                 EmbeddingCache(model_id=model_id, text_hash=key, vector=np.asarray(v, dtype="<f4").tobytes())
                 for key, v in vectors.items()
             )
             try:
-                session.commit()
-            except IntegrityError:
-                # Another process stored the same texts first: theirs are as good as ours.
-                session.rollback()
-            except OperationalError:
-                session.rollback()
-                log.info("reference vectors not stored: the database is busy")
+                session.flush()
+                failure = None
+            except (IntegrityError, OperationalError) as error:
+                failure = error
             finally:
                 if sqlite:
-                    session.execute(text(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}"))
+                    connection.connection.driver_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+            if failure is None:
+                session.commit()
+            else:
+                session.rollback()
+                if isinstance(failure, OperationalError):
+                    log.info("reference vectors not stored: the database is busy")
+                # IntegrityError: another process stored the same texts first; theirs are as good.
 
 
 def spec_of(version: QuestionVersion) -> QuestionSpec:
     return QuestionSpec.from_dict(questions.version_content(version))
 
 
+def _bank_state(organisation_id: int):
+    return (
+        select(
+            func.count(Question.id).label("questions"),
+            func.max(Question.updated_at).label("updated_at"),
+            func.sum(Question.latest_version).label("versions"),
+        )
+        .where(Question.organisation_id == organisation_id, Question.retired_at.is_(None))
+        .subquery()
+    )
+
+
 def bank_fingerprint(session: Session, *, organisation_id: int) -> tuple:
     """Changes whenever a question of the organisation is added, edited or retired."""
-    return tuple(
-        session.execute(
-            select(func.count(Question.id), func.max(Question.updated_at), func.sum(Question.latest_version)).where(
-                Question.organisation_id == organisation_id, Question.retired_at.is_(None)
-            )
-        ).one()
-    )
+    return tuple(session.execute(select(_bank_state(organisation_id))).one())
+
+
+def stored_version(
+    session: Session, *, organisation_id: int, question_id: int, version: int | None = None
+) -> tuple[questions.VersionRef, tuple]:
+    """A version's ids (default: the latest) and the bank's fingerprint, in one query: all a
+    request needs to find a prepared question in the cache. Missing: the 404 of questions.get."""
+    bank = _bank_state(organisation_id)
+    number = Question.latest_version if version is None else version
+    row = session.execute(
+        select(QuestionVersion.id, QuestionVersion.version, QuestionVersion.content_hash, *bank.c)
+        .join(Question, QuestionVersion.question_id == Question.id)
+        .join(bank, true())
+        .where(Question.id == question_id, Question.organisation_id == organisation_id, QuestionVersion.version == number)
+    ).one_or_none()
+    if row is None:
+        questions.get(session, organisation_id=organisation_id, question_id=question_id, version=version)  # raises
+    ref = questions.VersionRef(id=row.id, question_id=question_id, version=row.version, content_hash=row.content_hash)
+    return ref, (row.questions, row.updated_at, row.versions)
 
 
 def neighbour_references(session: Session, *, organisation_id: int, question_id: int) -> list[str]:
@@ -157,19 +191,21 @@ def prepare_stored(
     grader: Grader,
     cache: PreparedCache,
     organisation_id: int,
-    version: QuestionVersion,
+    version: QuestionVersion | questions.VersionRef,
     fingerprint: tuple | None = None,
 ) -> PreparedQuestion:
-    """``fingerprint``: the bank's, when the caller prepares several questions at once."""
+    """``version``: the stored version, or its reference (its content is then loaded only
+    when the cache does not hold it yet); ``fingerprint``: the bank's, when the caller
+    prepares several questions at once."""
     fingerprint = fingerprint or bank_fingerprint(session, organisation_id=organisation_id)
     key = (version.id, version.content_hash, fingerprint, grader.embedder.model_id)
-    return cache.get(
-        key,
-        lambda: grader.prepare(
-            spec_of(version),
-            neighbours=neighbour_references(session, organisation_id=organisation_id, question_id=version.question_id),
-        ),
-    )
+
+    def build() -> PreparedQuestion:
+        row = version if isinstance(version, QuestionVersion) else session.get(QuestionVersion, version.id)
+        neighbours = neighbour_references(session, organisation_id=organisation_id, question_id=row.question_id)
+        return grader.prepare(spec_of(row), neighbours=neighbours)
+
+    return cache.get(key, build)
 
 
 def score_stored(
@@ -181,9 +217,14 @@ def score_stored(
     question_id: int,
     version: int | None,
     answer: str,
-) -> tuple[QuestionVersion, GradeResult]:
-    found = questions.get(session, organisation_id=organisation_id, question_id=question_id, version=version)
-    prepared = prepare_stored(session, grader=grader, cache=cache, organisation_id=organisation_id, version=found)
+) -> tuple[questions.VersionRef, GradeResult]:
+    """Grade against a stored question: once it is prepared, a request reads one row."""
+    found, fingerprint = stored_version(
+        session, organisation_id=organisation_id, question_id=question_id, version=version
+    )
+    prepared = prepare_stored(
+        session, grader=grader, cache=cache, organisation_id=organisation_id, version=found, fingerprint=fingerprint
+    )
     return found, grader.grade(prepared, answer)
 
 

@@ -6,6 +6,7 @@ difficulty, language, tags, references, key_points, keywords, misconceptions.
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -157,6 +158,16 @@ def get(session: Session, *, organisation_id: int, question_id: int, version: in
     return found
 
 
+@dataclass(frozen=True)
+class VersionRef:
+    """A stored version by its ids, without its content: what caches key on (grading.stored_version)."""
+
+    id: int
+    question_id: int
+    version: int
+    content_hash: str
+
+
 def get_versions(session: Session, *, organisation_id: int, question_id: int) -> list[QuestionVersion]:
     question = _get_question(session, organisation_id=organisation_id, question_id=question_id)
     return list(question.versions)
@@ -291,3 +302,8 @@ def upsert(session: Session, *, organisation_id: int, slug: str, question_in: di
     question.retired_at = None
     version = update(session, organisation_id=organisation_id, question_id=question.id, question_in=question_in)
     return version, "updated" if version.version != before or reinstated else "unchanged"
+
+
+def count_all(session: Session, *, organisation_id: int) -> int:
+    """The organisation's questions, retired ones included."""
+    return session.scalar(select(func.count(Question.id)).where(Question.organisation_id == organisation_id))

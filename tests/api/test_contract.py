@@ -44,10 +44,19 @@ def test_every_operation_has_an_example_that_fits_its_schema(spec):
     for operation in operations(spec):
         found = list(_examples(spec, operation))
         if not found:
-            # No body either way (a DELETE): the example is the request's own path.
+            # No JSON either way: an example of what it sends (the metrics' text), or the
+            # request's own path (a DELETE).
             parameters = [resolve(spec, p) for p in operation.doc.get("parameters", [])]
             parameters += spec["paths"][operation.path].get("parameters", [])
-            assert any("example" in p.get("schema", {}) for p in parameters), f"{operation.id} has no example"
+            sent = [
+                content
+                for status, response in operation.doc["responses"].items()
+                if status.startswith("2")
+                for content in resolve(spec, response).get("content", {}).values()
+            ]
+            assert any("example" in p.get("schema", {}) for p in parameters) or any(
+                "example" in content for content in sent
+            ), f"{operation.id} has no example"
         for where, schema, example in found:
             assert example is not None, f"{operation.id}: no example for its {where}"
             errors = [error.message for error in _validator(spec, schema).iter_errors(example)]

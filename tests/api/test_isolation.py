@@ -42,6 +42,7 @@ class Own:
 MATRIX = {
     "getHealth": Own(),
     "getReadiness": Own(),
+    "getMetrics": Own(),
     "listQuestions": Own(),
     "createQuestion": Own(body=lambda a: a["question_body"]),
     "getQuestion": At(),

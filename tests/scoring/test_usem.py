@@ -20,14 +20,14 @@ ANSWERS = [
 
 @pytest.fixture(scope="module")
 def embedder():
-    from quizsvc.scoring.embedding import SentenceTransformerEmbedder
+    from quizsvc.scoring.embedding import load_embedder
 
-    return SentenceTransformerEmbedder()
+    return load_embedder()
 
 
 @pytest.fixture(scope="module")
 def tokenizer(embedder):
-    return embedder.model[0]._use._model.sp
+    return embedder.backend.sp
 
 
 @pytest.mark.parametrize("answer", ANSWERS)
