@@ -2,7 +2,7 @@
 
 A ridge regression on the standardised signals and their squares (the squares let a
 signal matter more at one end of its range) gives a raw score; an isotonic map (pool
-adjacent violators, centred: see :func:`_isotonic`) fitted on the same data turns it into
+adjacent violators, centred: see :func:`_isotonic`; both fitted by scikit-learn) fitted on the same data turns it into
 the human scale, monotone by construction. Anchors join the isotonic step only: a
 question's reference graded as an answer (full marks) and other questions' references
 (no marks) pin both ends of the scale without bending the regression. Two such models
@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import Ridge
 
 DEFAULT_PARAMS = Path(__file__).resolve().parent / "params" / "default.json"
 
@@ -42,31 +44,26 @@ class LinearIsotonic:
 def _isotonic(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centred isotonic regression, as interpolation knots.
 
-    Pool adjacent violators gives the non-decreasing fit of y on x as flat blocks. Inside
-    the range a knot at each block's weighted mean x, joined by straight lines, keeps the
-    map monotone but strictly increasing between blocks, so answers a little apart in raw
-    score are not tied at one grade. The lowest and highest blocks stay flat over their
-    whole span: that is where the anchors pin no marks and full marks.
+    Isotonic regression (pool adjacent violators) gives the non-decreasing fit of y on x
+    as flat blocks. Inside the range a knot at each block's weighted mean x, joined by
+    straight lines, keeps the map monotone but strictly increasing between blocks, so
+    answers a little apart in raw score are not tied at one grade. The lowest and highest
+    blocks stay flat over their whole span: that is where the anchors pin no marks and
+    full marks.
     """
     order = np.argsort(x, kind="mergesort")
-    xs, ys, ws = x[order], y[order], w[order]
-    blocks: list[list[float]] = []  # [weighted mean y, weight, weighted sum of x, min x, max x]
-    for xi, yi, wi in zip(xs, ys, ws):
-        blocks.append([yi, wi, wi * xi, xi, xi])
-        # Equal neighbours pool too: a flat run has one centre.
-        while len(blocks) > 1 and blocks[-2][0] >= blocks[-1][0]:
-            y2, w2, s2, _, hi2 = blocks.pop()
-            y1, w1, s1, lo1, _ = blocks.pop()
-            blocks.append([(y1 * w1 + y2 * w2) / (w1 + w2), w1 + w2, s1 + s2, lo1, hi2])
-    first, last = blocks[0], blocks[-1]
-    knots_x, knots_y = [first[3], first[4]], [first[0], first[0]]
-    for mean_y, weight, total, _, _ in blocks[1:-1]:
-        knots_x.append(total / weight)
-        knots_y.append(mean_y)
-    if len(blocks) > 1:
-        knots_x += [last[3], last[4]]
-        knots_y += [last[0], last[0]]
-    return np.array(knots_x), np.array(knots_y)
+    xs, ws = x[order], w[order]
+    fitted = IsotonicRegression(increasing=True).fit(x, y, sample_weight=w).predict(xs)
+    # The blocks are the runs of one fitted value (neighbouring blocks differ: equal ones pool).
+    starts = np.flatnonzero(np.r_[True, np.diff(fitted) != 0])
+    ends = np.r_[starts[1:], len(xs)]
+    centres = np.array([np.average(xs[a:b], weights=ws[a:b]) for a, b in zip(starts, ends)])
+    values = fitted[starts]
+    if len(starts) == 1:
+        return np.array([xs[0], xs[-1]]), np.array([values[0], values[0]])
+    knots_x = np.r_[xs[0], xs[ends[0] - 1], centres[1:-1], xs[starts[-1]], xs[-1]]
+    knots_y = np.r_[values[0], values[0], values[1:-1], values[-1], values[-1]]
+    return knots_x, knots_y
 
 
 def _terms(z: np.ndarray) -> np.ndarray:
@@ -98,15 +95,12 @@ def fit(
     mean = np.average(x, axis=0, weights=w)
     scale = np.sqrt(np.average((x - mean) ** 2, axis=0, weights=w))
     scale[scale < 1e-9] = 1.0
-    design = np.hstack([_terms((x - mean) / scale), np.ones((len(x), 1))])
-    # Weighted ridge in closed form, intercept unpenalised.
-    penalty = ridge * np.eye(design.shape[1])
-    penalty[-1, -1] = 0.0
-    coef = np.linalg.solve(design.T @ (design * w[:, None]) + penalty, design.T @ (w * y))
-    raw = design @ coef
+    # Weighted ridge, the intercept unpenalised.
+    regression = Ridge(alpha=ridge, solver="cholesky").fit(_terms((x - mean) / scale), y, sample_weight=w)
+    raw = regression.predict(_terms((x - mean) / scale))
     if anchors is not None and len(anchors[0]):
         rows, targets = np.asarray(anchors[0], dtype=np.float64), np.asarray(anchors[1], dtype=np.float64)
-        anchor_raw = np.hstack([_terms((rows - mean) / scale), np.ones((len(rows), 1))]) @ coef
+        anchor_raw = regression.predict(_terms((rows - mean) / scale))
         raw, y = np.concatenate([raw, anchor_raw]), np.concatenate([y, targets])
         w = np.concatenate([w, np.ones(len(rows))])
     knots_x, knots_y = _isotonic(raw, y, w)
@@ -114,8 +108,8 @@ def fit(
         features=tuple(features),
         mean=tuple(mean.tolist()),
         scale=tuple(scale.tolist()),
-        weights=tuple(coef[:-1].tolist()),
-        bias=float(coef[-1]),
+        weights=tuple(regression.coef_.tolist()),
+        bias=float(regression.intercept_),
         knots_x=tuple(knots_x.tolist()),
         knots_y=tuple(knots_y.tolist()),
     )

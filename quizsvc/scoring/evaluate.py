@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GroupKFold
 
 from quizsvc.scoring import flags as flag_rules
 from quizsvc.scoring.calibration import DEFAULT_RIDGE, LinearIsotonic, cross_lingual_scale, fit, make_parameters
@@ -141,22 +144,24 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
     return Observations(items, [s or empty for s in signals], flags, anchors, scale)
 
 
+FOLD_SEED = 0
 # Candidate shrinkage strengths; the one that grades held-out questions best is used.
 RIDGES = (10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0)
 
 
 def _assign_folds(groups: np.ndarray, folds: int) -> np.ndarray:
-    """Fold number per row, whole questions per fold, in a fixed shuffled order."""
-    questions = sorted(set(groups))
-    order = np.random.default_rng(0).permutation(len(questions))
-    fold_of = {questions[q]: k % folds for k, q in enumerate(order)}
-    return np.array([fold_of[g] for g in groups])
+    """Fold number per row, whole questions per fold, questions in a fixed shuffled order."""
+    assignment = np.zeros(len(groups), int)
+    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=FOLD_SEED)
+    for k, (_, test) in enumerate(splitter.split(groups, groups=groups)):
+        assignment[test] = k
+    return assignment
 
 
 def _weighted_pearson(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
-    a, b = a - np.average(a, weights=w), b - np.average(b, weights=w)
-    denominator = np.sqrt(np.average(a * a, weights=w) * np.average(b * b, weights=w))
-    return float(np.average(a * b, weights=w) / denominator) if denominator > 0 else float("-inf")
+    covariance = np.cov(a, b, aweights=w)
+    denominator = np.sqrt(covariance[0, 0] * covariance[1, 1])
+    return float(covariance[0, 1] / denominator) if denominator > 0 else float("-inf")
 
 
 def choose_ridge(obs: Observations, mask: np.ndarray, weights: np.ndarray) -> float:
@@ -238,38 +243,26 @@ def cross_validated(obs: Observations, folds: int, *, ridge: float | None = None
 # -- metrics --------------------------------------------------------------------------------
 
 
-def _rank(values: np.ndarray) -> np.ndarray:
-    order = np.argsort(values, kind="mergesort")
-    ranks = np.empty(len(values))
-    ranks[order] = np.arange(len(values))
-    sorted_values = values[order]
-    start = 0
-    for end in range(1, len(values) + 1):  # average the ranks of ties
-        if end == len(values) or sorted_values[end] != sorted_values[start]:
-            ranks[order[start:end]] = (start + end - 1) / 2
-            start = end
-    return ranks
-
-
 def pearson(a, b) -> float:
     a, b = np.asarray(a, float), np.asarray(b, float)
     if len(a) < 2 or a.std() == 0 or b.std() == 0:
         return float("nan")
-    return float(np.corrcoef(a, b)[0, 1])
+    return float(stats.pearsonr(a, b).statistic)
 
 
 def spearman(a, b) -> float:
-    return pearson(_rank(np.asarray(a, float)), _rank(np.asarray(b, float)))
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if len(a) < 2 or a.std() == 0 or b.std() == 0:
+        return float("nan")
+    return float(stats.spearmanr(a, b).statistic)
 
 
 def roc_auc(scores, labels) -> float:
     """Probability that a positive outranks a negative (Mann-Whitney), ties counted half."""
     scores, labels = np.asarray(scores, float), np.asarray(labels, bool)
-    n_pos, n_neg = labels.sum(), (~labels).sum()
-    if n_pos == 0 or n_neg == 0:
+    if labels.all() or not labels.any():
         return float("nan")
-    ranks = _rank(scores) + 1
-    return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    return float(roc_auc_score(labels, scores))
 
 
 def report(obs: Observations, predicted: np.ndarray) -> dict:
