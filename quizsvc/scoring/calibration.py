@@ -7,7 +7,9 @@ the human scale, monotone by construction. Anchors join the isotonic step only: 
 question's reference graded as an answer (full marks) and other questions' references
 (no marks) pin both ends of the scale without bending the regression. Two such models
 ship in one parameter file: ``full`` (every signal) and ``semantic`` (language-independent
-signals only, for an answer written in another language than its reference).
+signals only, for an answer written in another language than its reference); a third,
+``examples``, grades an answer against the question's reviewed examples (see
+:mod:`examples`; a file without it grades as if no question had examples).
 """
 
 import hashlib
@@ -177,11 +179,16 @@ def parse_parameters(text: str, *, source: str = "<parameters>") -> Parameters:
             key: LinearIsotonic(**{k: tuple(v) if isinstance(v, list) else v for k, v in model.items()})
             for key, model in data["models"].items()
         }
-        if set(models) != {"full", "semantic"}:
-            raise ValueError("needs exactly the models 'full' and 'semantic'")
+        if set(models) - {"examples"} != {"full", "semantic"}:
+            raise ValueError("needs exactly the models 'full' and 'semantic' (and optionally 'examples')")
+        from quizsvc.scoring.examples import EXAMPLE_FEATURES
         from quizsvc.scoring.signals import Signals
 
+        if "examples" in models and models["examples"].features != EXAMPLE_FEATURES:
+            raise ValueError(f"model 'examples' must use the signals {', '.join(EXAMPLE_FEATURES)}")
         for key, model in sorted(models.items()):
+            if key == "examples":
+                continue
             unknown = [f for f in model.features if f not in Signals.NUMERIC]
             if unknown:
                 # A file fitted by another grader version: refit it (quizsvc grader calibrate).

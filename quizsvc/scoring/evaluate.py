@@ -35,6 +35,9 @@ class Item:
     references: tuple[str, ...]
     answer: str
     score: float
+    # A label beside the score when the dataset has one (SciEntsBank's label_3way:
+    # correct, contradictory, incorrect).
+    label: str = ""
 
 
 class DatasetError(ValueError):
@@ -75,7 +78,7 @@ def load_dataset(path: str | Path) -> list[Item]:
             raise DatasetError(f"{path}: row {number}: score {row['score']!r} is not a number")
         question_id = row.get("question_id")
         group = str(question_id) if question_id not in (None, "") else question
-        items.append(Item(group, question, references, str(answer), score))
+        items.append(Item(group, question, references, str(answer), score, str(row.get("label_3way") or "")))
     if not items:
         raise DatasetError(f"{path}: no rows")
     return items
@@ -92,6 +95,9 @@ class Observations:
     # answer deserves 1, another question's reference 0.
     anchors: list[tuple[str, Signals, float]]
     scale: float
+    # Each answer's whole-answer vector (zeros for an empty one): reviewed examples are
+    # simulated from them.
+    vectors: np.ndarray | None = None
 
     @property
     def human(self) -> np.ndarray:
@@ -110,6 +116,7 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
     for index, item in enumerate(items):
         by_question.setdefault(item.question_id, []).append(index)
     signals: list[Signals | None] = [None] * len(items)
+    vectors: list[np.ndarray | None] = [None] * len(items)
     flags: list[list[str]] = [[] for _ in items]
     anchors = []
     references = {qid: items[indices[0]].references for qid, indices in by_question.items()}
@@ -135,13 +142,16 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
             anchors.append((question_id, grader.signals(prepared, encoded)[0], target))
         for start in range(0, len(indices), ANSWER_BATCH):
             batch = indices[start : start + ANSWER_BATCH]
-            for i, (result, found) in zip(batch, grader.assess_many(prepared, [items[i].answer for i in batch])):
-                signals[i], flags[i] = found, list(result.flags)
+            assessed = grader.assess_encoded([(prepared, items[i].answer) for i in batch])
+            for i, (result, found, vector) in zip(batch, assessed):
+                signals[i], flags[i], vectors[i] = found, list(result.flags), vector
             if on_progress is not None:
                 on_progress(len(batch))
     empty = Signals.of_nothing()
     scale = max(max(item.score for item in items), 1e-9)
-    return Observations(items, [s or empty for s in signals], flags, anchors, scale)
+    width = next((len(v) for v in vectors if v is not None), 1)
+    matrix = np.array([np.zeros(width, np.float32) if v is None else v for v in vectors], dtype=np.float32)
+    return Observations(items, [s or empty for s in signals], flags, anchors, scale, matrix)
 
 
 FOLD_SEED = 0
@@ -284,10 +294,26 @@ def report(obs: Observations, predicted: np.ndarray) -> dict:
     }
     if set(np.unique(human)) <= {0.0, 1.0}:
         result["roc_auc"] = roc_auc(predicted, human == 1.0)
+    labels = np.array([item.label for item in obs.items])
+    if (labels == "contradictory").any():
+        # Wrong answers that contradict the reference, against correct ones.
+        pair = np.isin(labels, ("correct", "contradictory"))
+        result["auc_correct_vs_contradictory"] = roc_auc(predicted[pair], labels[pair] == "correct")
     result["flags"] = {
         name: sum(name in f for f in obs.flags) for name in flag_rules.FLAG_RULES if any(name in f for f in obs.flags)
     }
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}
+
+
+def fit_examples_model(obs: Observations, weights: np.ndarray, *, ridge: float | None = None) -> LinearIsotonic:
+    """The examples model, fitted on simulated example sets, each answer's base grade out of fold."""
+    from quizsvc.scoring import learning
+
+    everything = np.ones(len(obs.items), bool)
+    if ridge is None:
+        ridge = choose_ridge(obs, everything, weights)
+    base = learning.out_of_fold_base(obs, everything, ridge, fit_models)
+    return learning.fit_examples(obs, base, everything, np.random.default_rng(0), weights=weights)
 
 
 def calibrate(obs_list: list[Observations], names: list[str], *, name: str, encode, ridge: float | None = None):
@@ -296,7 +322,7 @@ def calibrate(obs_list: list[Observations], names: list[str], *, name: str, enco
     # and prefix with the dataset's position (two files may share a name) before merging.
     merged = Observations(
         items=[
-            Item(f"{k}:{i.question_id}", i.question, i.references, i.answer, i.score / o.scale)
+            Item(f"{k}:{i.question_id}", i.question, i.references, i.answer, i.score / o.scale, i.label)
             for k, o in enumerate(obs_list)
             for i in o.items
         ],
@@ -304,9 +330,13 @@ def calibrate(obs_list: list[Observations], names: list[str], *, name: str, enco
         flags=[f for o in obs_list for f in o.flags],
         anchors=[(f"{k}:{g}", s, t) for k, o in enumerate(obs_list) for g, s, t in o.anchors],
         scale=1.0,
+        vectors=None,
     )
     weights = np.concatenate(
         [np.full(len(o.items), len(merged.items) / (len(obs_list) * len(o.items))) for o in obs_list]
     )
     models = fit_models(merged, ridge=ridge, weights=weights)
+    if all(o.vectors is not None for o in obs_list):
+        merged.vectors = np.vstack([o.vectors for o in obs_list])
+        models["examples"] = fit_examples_model(merged, weights, ridge=ridge)
     return make_parameters(name, models, names, cross_lingual_scale(lambda texts: encode([clean(t) for t in texts])))

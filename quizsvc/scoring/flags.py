@@ -34,6 +34,12 @@ FLAG_RULES = {
             "Nearly the same answer was given to another question of the submission: at most 50.",
         ),
         FlagRule(
+            "like_reviewed_answer",
+            None,
+            True,
+            "Very close to an answer a reviewer graded low: graded like it.",
+        ),
+        FlagRule(
             "addressed_to_grader",
             None,
             True,

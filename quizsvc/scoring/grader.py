@@ -4,9 +4,13 @@ import bisect
 import re
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
+from quizsvc.scoring import examples as example_rules
 from quizsvc.scoring import flags as flag_rules
 from quizsvc.scoring.calibration import Parameters, load_parameters
 from quizsvc.scoring.embedding import CachingEmbedder, Embedder
+from quizsvc.scoring.evidence import Evidence, collect_evidence
 from quizsvc.scoring.keywords import asserts, denies, find_form, matched_form
 from quizsvc.scoring.signals import (
     EncodedAnswer,
@@ -17,9 +21,9 @@ from quizsvc.scoring.signals import (
     prepare,
     signals_for,
 )
-from quizsvc.scoring.text import content_word_spans, function_word_share, normalise
+from quizsvc.scoring.text import content_word_spans, content_words, function_word_share, normalise
 
-GRADER_VERSION = "1.4.0"
+GRADER_VERSION = "1.5.0"
 
 # Key-point status from the cosine of its best clause. On this encoder a paraphrase of
 # the same claim sits around 0.7-0.9 and a different claim on the same topic around
@@ -85,6 +89,11 @@ class GradeResult:
     grader_version: str = GRADER_VERSION
     model_id: str = ""
     params_digest: str = ""
+    # sha256 of the reviewed examples graded against ("" for none): see examples.digest_of.
+    examples_digest: str = ""
+    # Where each covered key point, matched keyword and misconception is in the answer as
+    # submitted (half-open code-point offsets): see evidence.Evidence.
+    evidence: tuple[Evidence, ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -128,18 +137,25 @@ class Grader:
         return [result for result, _ in self.assess_pairs(pairs)]
 
     def assess_pairs(self, pairs: list[tuple[PreparedQuestion, str]]) -> list[tuple[GradeResult, Signals | None]]:
-        assessed: list[tuple[GradeResult, Signals | None] | None] = [None] * len(pairs)
+        return [(result, found) for result, found, _ in self.assess_encoded(pairs)]
+
+    def assess_encoded(
+        self, pairs: list[tuple[PreparedQuestion, str]]
+    ) -> list[tuple[GradeResult, Signals | None, np.ndarray | None]]:
+        """Each answer's grade, signals and whole-answer vector (None for an empty answer)."""
+        assessed: list = [None] * len(pairs)
         live = []
         for i, (_, answer) in enumerate(pairs):
             if flag_rules.is_noise(normalise(answer or "")):
-                assessed[i] = (self._empty(), None)
+                assessed[i] = (self._empty(), None, None)
             else:
                 live.append(i)
         answers = [pairs[i][1] for i in live]
         asked = [pairs[i][0].prompt_words for i in live]
         repeated = flag_rules.repeated_answers([(pairs[i][0], normalise(pairs[i][1])) for i in live])
         for k, (i, encoded) in enumerate(zip(live, encode_answers(answers, self.embedder, asked))):
-            assessed[i] = self._grade_encoded(pairs[i][0], encoded, ("repeated_answer",) if k in repeated else ())
+            result, found = self._grade_encoded(pairs[i][0], encoded, ("repeated_answer",) if k in repeated else ())
+            assessed[i] = (result, found, encoded.vector)
         return assessed
 
     def signals(self, prepared: PreparedQuestion, encoded: EncodedAnswer) -> tuple[Signals, float, str]:
@@ -173,6 +189,7 @@ class Grader:
         if injected:
             flags.append("addressed_to_grader")
         signals, grade, model_name = self.signals(prepared, encoded)
+        encoded_first = encoded
         if injected:
             # Grade the answer without the text aimed at the grader, and never let that
             # text raise the score.
@@ -184,12 +201,20 @@ class Grader:
             if other_grade <= grade:
                 signals, grade, encoded = other_signals, other_grade, stripped
 
+        before_examples = grade
+        grade, like = self._with_examples(prepared, encoded, grade, signals.cosine)
+        if like is not None:
+            flags.append("like_reviewed_answer")
+
         side = prepared.references[signals.reference]
         spec = prepared.spec
         matched, missing, missing_required = [], [], []
-        for keyword in spec.keywords:
-            if matched_form(encoded.norm, keyword):
+        forms = {}
+        for index, keyword in enumerate(spec.keywords):
+            form = matched_form(encoded.norm, keyword)
+            if form:
                 matched.append(keyword.term)
+                forms[index] = form
             else:
                 missing.append(keyword.term)
                 if keyword.required and keyword.has_form_in(encoded.language):
@@ -205,51 +230,102 @@ class Grader:
 
         capped = flag_rules.apply_caps(grade, flags)
         score = int(round(capped * 100))
+        stated = _stated_points(side.points, encoded, spec, forms)
         points = tuple(
-            KeyPointResult(p.text, p.weight, round(c, 3), _status(c)) for p, c in zip(side.points, signals.coverage)
+            KeyPointResult(p.text, p.weight, round(c, 3), _status(c, stated.get(i)))
+            for i, (p, c) in enumerate(zip(side.points, signals.coverage))
         )
         confidence = self._confidence(signals, grade, capped, flags)
+        feedback = _feedback(points, matched, missing, missing_required, formulas, misconceptions, flags)
+        if like is not None:
+            feedback = _like_feedback(feedback, like)
+        original = encoded_first.original
         result = GradeResult(
             score=score,
-            band=band_of(capped),
+            band=band_of(score / 100),
             confidence=round(confidence, 2),
             key_points=points,
             keywords_matched=tuple(matched),
             keywords_missing=tuple(missing),
             misconceptions=tuple(misconceptions),
             flags=tuple(flags),
-            feedback=_feedback(points, matched, missing, missing_required, formulas, misconceptions, flags),
+            feedback=feedback,
             breakdown={
                 "signals": {name: round(getattr(signals, name), 4) for name in Signals.NUMERIC},
                 "model": model_name,
                 "cross_lingual": signals.cross_lingual,
                 "reference": signals.reference,
                 "before_flags": round(grade * 100, 1),
+                "before_examples": round(before_examples * 100, 1),
+                "examples": len(prepared.examples) if prepared.examples is not None else 0,
             },
             model_id=self.embedder.model_id,
             params_digest=self.parameters.digest,
+            examples_digest=prepared.examples.digest if prepared.examples is not None else "",
+            evidence=collect_evidence(
+                original,
+                encoded_first,
+                side,
+                points,
+                spec,
+                forms,
+                self._misconception_units(prepared, encoded_first, side),
+                partly=PARTLY,
+            ),
         )
         return result, signals
+
+    def _with_examples(self, prepared: PreparedQuestion, encoded: EncodedAnswer, grade: float, cosine: float):
+        """The grade with the question's reviewed examples, and the low-graded example the
+        answer restates (or None). Without examples: the grade unchanged."""
+        examples = prepared.examples
+        if examples is None or not len(examples):
+            return grade, None
+        cross = encoded.language != prepared.language
+        sims = example_rules.similarities(encoded.vector, examples, cross, self.parameters.cross_lingual_scale)
+        model = self.parameters.models.get("examples")
+        if model is not None:
+            features = example_rules.features(sims, examples.grades, self._example_bases(prepared), grade)
+            grade = float(model.predict(features)[0])
+        like = example_rules.like_reviewed(sims, examples.grades, cosine)
+        if like is None:
+            return grade, None
+        return float(examples.grades[like]), examples.examples[like]
+
+    def _example_bases(self, prepared: PreparedQuestion) -> np.ndarray:
+        """Each example's grade without examples under these parameters, computed once."""
+        digest = self.parameters.digest
+        if digest not in prepared.example_bases:
+            texts = [e.text for e in prepared.examples.examples]
+            encoded = encode_answers(texts, self.embedder, [prepared.prompt_words] * len(texts))
+            prepared.example_bases[digest] = np.array([self.signals(prepared, e)[1] for e in encoded])
+        return prepared.example_bases[digest]
 
     # -- flags --------------------------------------------------------------------------------
 
     def _misconceptions(self, prepared: PreparedQuestion, encoded: EncodedAnswer, side) -> list[str]:
-        found = []
+        found = {index for index, _ in self._misconception_units(prepared, encoded, side)}
+        return [item.text for index, item in enumerate(prepared.spec.misconceptions) if index in found]
+
+    @staticmethod
+    def _misconception_units(prepared: PreparedQuestion, encoded: EncodedAnswer, side) -> list[tuple[int, int]]:
+        """(misconception index, clause index) for each clause that asserts a listed misconception."""
+        hits = []
         vectors = prepared.misconception_vectors
+        if len(encoded.unit_vectors):
+            to_claims = encoded.unit_vectors @ vectors.T if len(vectors) else None
+            to_points = (encoded.unit_vectors @ side.point_vectors.T).max(axis=1)
         for index, item in enumerate(prepared.spec.misconceptions):
             # Look in the clauses only for the forms the answer contains at all.
             present = [form for form in (item.text, *item.aliases) if find_form(encoded.norm, form, typos=False) >= 0]
-            hit = any(asserts(unit, form) for form in present for unit in encoded.unit_norms)
-            if not hit and len(encoded.unit_vectors):
-                to_claim = encoded.unit_vectors @ vectors[index]
-                to_points = (encoded.unit_vectors @ side.point_vectors.T).max(axis=1)
-                for unit, claim, point in zip(encoded.unit_norms, to_claim, to_points):
+            units = [u for u, unit in enumerate(encoded.unit_norms) if any(asserts(unit, form) for form in present)]
+            if not units and len(encoded.unit_vectors):
+                for u, (unit, claim, point) in enumerate(zip(encoded.unit_norms, to_claims[:, index], to_points)):
                     if claim >= MISCONCEPTION_COSINE and claim >= point + MISCONCEPTION_MARGIN and not denies(unit):
-                        hit = True
+                        units = [u]
                         break
-            if hit:
-                found.append(item.text)
-        return found
+            hits += [(index, u) for u in units]
+        return hits
 
     def _shape_flags(self, prepared: PreparedQuestion, encoded: EncodedAnswer, signals: Signals):
         flags = []
@@ -334,8 +410,36 @@ class Grader:
         )
 
 
-def _status(similarity: float) -> str:
-    return "covered" if similarity >= COVERED else "partly" if similarity >= PARTLY else "missed"
+def _status(similarity: float, stated: str | None = None) -> str:
+    """A point the answer states, or whose keyword it uses, is never reported missed."""
+    found = "covered" if similarity >= COVERED else "partly" if similarity >= PARTLY else "missed"
+    if stated == "covered" or (stated == "partly" and found == "missed"):
+        return stated
+    return found
+
+
+def _stated_points(points, encoded: EncodedAnswer, spec, forms: dict[int, str]) -> dict[int, str]:
+    """Key points the answer states in words ("covered": every content word of the point is
+    the answer's) or names by its own matched rubric keyword ("partly"): a keyword that
+    occurs in this key point and in no other (BERT, in every point about BERT, marks none)."""
+    words = set(encoded.words)
+    norms = [normalise(point.text) for point in points]
+    stated = {}
+    for form in forms.values():
+        holders = [i for i, norm in enumerate(norms) if find_form(norm, form) >= 0]
+        if len(holders) == 1:
+            stated[holders[0]] = "partly"
+    for index, norm in enumerate(norms):
+        point_words = set(content_words(norm))
+        if point_words and point_words <= words:
+            stated[index] = "covered"
+    return stated
+
+
+def _like_feedback(feedback: tuple[str, ...], example) -> tuple[str, ...]:
+    line = f"Like an answer a reviewer graded {round(example.score)}"
+    line += f': "{example.note}"' if example.note else "."
+    return (line, *feedback)
 
 
 def _feedback(points, matched, missing, missing_required, formulas, misconceptions, flags) -> tuple[str, ...]:

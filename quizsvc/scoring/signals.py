@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from quizsvc.scoring.embedding import Embedder, encode_with_units
+from quizsvc.scoring.examples import Example, ExampleSet, digest_of
 from quizsvc.scoring.keywords import Keyword
 from quizsvc.scoring.text import (
     clean,
@@ -47,11 +48,14 @@ class QuestionSpec:
     key_points: tuple[KeyPoint, ...] = ()
     keywords: tuple[Keyword, ...] = ()
     misconceptions: tuple[Misconception, ...] = ()
+    # Answers a person graded (reviewed examples); they never change the reference side.
+    examples: tuple[Example, ...] = ()
 
     @classmethod
     def from_dict(cls, item: dict) -> "QuestionSpec":
         """From the question shape the bank file, the API and the store share
-        (``prompt``, ``references``, optional ``key_points``, ``keywords``, ``misconceptions``)."""
+        (``prompt``, ``references``, optional ``key_points``, ``keywords``, ``misconceptions``,
+        ``examples``)."""
         return cls(
             prompt=item.get("prompt", ""),
             references=tuple(item["references"]),
@@ -62,6 +66,9 @@ class QuestionSpec:
             ),
             misconceptions=tuple(
                 Misconception(m["text"], tuple(m.get("aliases", ()))) for m in item.get("misconceptions", ())
+            ),
+            examples=tuple(
+                Example(e["answer"], float(e["score"]), e.get("note") or "") for e in item.get("examples", ())
             ),
         )
 
@@ -101,6 +108,9 @@ class PreparedQuestion:
     neighbour_words: tuple[frozenset[str], ...] = ()
     # Content words of the rubric's keyword forms: what keyword stuffing lists.
     keyword_words: frozenset[str] = frozenset()
+    examples: ExampleSet | None = None
+    # Each example's grade without examples, by parameter digest (computed on first use).
+    example_bases: dict = field(default_factory=dict)
 
     def weight(self, words) -> float:
         return sum(self.idf.get(w, self.unseen_idf) for w in words)
@@ -155,6 +165,8 @@ def prepare(
     texts = [clean(spec.prompt), *references, *(clean(p.text) for points in point_sets for p in points)]
     texts += [clean(m.text) for m in spec.misconceptions]
     texts += [clean(n) for n in neighbours]
+    examples_at = len(texts)
+    texts += [clean(e.text) for e in spec.examples]
     prompt_words = frozenset(content_words(normalise(spec.prompt)))
     demoted_at = len(texts)
     texts += [_beyond(r, prompt_words) for r in references]
@@ -185,6 +197,16 @@ def prepare(
         at += len(points)
     misconception_vectors = vectors[at : at + len(spec.misconceptions)]
     at += len(spec.misconceptions)
+    language = language_of(" ".join(references))
+    example_set = None
+    if spec.examples:
+        example_set = ExampleSet(
+            examples=spec.examples,
+            vectors=vectors[examples_at : examples_at + len(spec.examples)],
+            grades=np.clip(np.array([e.score for e in spec.examples], dtype=np.float64) / 100.0, 0.0, 1.0),
+            cross=np.array([language_of(e.text) != language for e in spec.examples]),
+            digest=digest_of(spec.examples),
+        )
     own_words = set().union(*(side.words for side in sides), prompt_words)
     neighbour_words = tuple(frozenset(content_words(normalise(n))) for n in neighbours)
     documents = [own_words, *neighbour_words]
@@ -195,18 +217,19 @@ def prepare(
     idf = {w: math.log((len(documents) + 1) / (n + 1)) + 1.0 for w, n in frequency.items()}
     return PreparedQuestion(
         spec=spec,
-        language=language_of(" ".join(references)),
+        language=language,
         prompt_vector=vectors[0],
         prompt_words=prompt_words,
         references=sides,
         misconception_vectors=misconception_vectors,
-        neighbour_vectors=vectors[at:demoted_at],
+        neighbour_vectors=vectors[at:examples_at],
         idf=idf,
         unseen_idf=max(idf.values(), default=1.0),
         neighbour_words=neighbour_words,
         keyword_words=frozenset(
             w for keyword in spec.keywords for form in keyword.forms for w in content_words(normalise(form))
         ),
+        examples=example_set,
     )
 
 
@@ -223,6 +246,7 @@ class EncodedAnswer:
     language: str
     # The answer without the question's words; None when it says nothing else.
     demoted_vector: np.ndarray | None = None
+    original: str = ""  # as submitted: evidence offsets point into it
 
 
 def _beyond(reference: str, question_words: frozenset[str]) -> str:
@@ -246,8 +270,8 @@ def encode_answers(
     skip = [asked if asked.intersection(used) else None for used, asked in zip(words, question_words)]
     vectors = encode_with_units(embedder, cleaned, units, skip) if cleaned else []
     encoded = []
-    for text, norm, parts, used, left_out, (vector, unit_vectors, demoted_vector) in zip(
-        cleaned, norms, units, words, skip, vectors
+    for original, text, norm, parts, used, left_out, (vector, unit_vectors, demoted_vector) in zip(
+        answers, cleaned, norms, units, words, skip, vectors
     ):
         if left_out is None:
             demoted_vector = vector  # nothing of the question's to leave out
@@ -263,6 +287,7 @@ def encode_answers(
                 formulas=formulas(norm),
                 language=language_of(text),
                 demoted_vector=demoted_vector,
+                original=original or "",
             )
         )
     return encoded

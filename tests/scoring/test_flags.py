@@ -18,6 +18,7 @@ def test_flag_rules_are_the_documented_set_with_their_caps():
         "missing_required_keyword": 0.50,
         "reference_copy": None,
         "repeated_answer": 0.50,
+        "like_reviewed_answer": None,
         "addressed_to_grader": None,
     }
 
