@@ -5,7 +5,7 @@ from flask import Flask, request
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
-from quizsvc.api import attempts, candidate, candidates, errors, health, keys, questions, quizzes, score
+from quizsvc.api import attempts, candidate, candidates, errors, examples, health, keys, questions, quizzes, score
 from quizsvc.errors import ServiceError
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
@@ -61,5 +61,5 @@ def init_app(app: Flask) -> None:
     api = QuizApi(app)
     errors.init_app(app)
     app.before_request(_require_json)
-    for module in (health, questions, score, quizzes, attempts, candidate, candidates, keys):
+    for module in (health, questions, examples, score, quizzes, attempts, candidate, candidates, keys):
         api.register_blueprint(module.blp)

@@ -152,6 +152,24 @@ class AttemptOverride(MethodView):
         return response_view(item)
 
 
+@blp.route("/<int:attempt_id>/responses/<int:position>/overrides/<int:override_id>")
+class AttemptOverrideById(MethodView):
+    @requires("recruiter")
+    @mutation
+    @blp.response(200, ResponseSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, attempt_id, position, override_id):
+        """Revoke an override: it stays in the history, stops counting, and its reviewed example is deleted"""
+        item = attempts.revoke_override(
+            db.session,
+            organisation_id=principal().organisation_id,
+            attempt_id=attempt_id,
+            position=position,
+            override_id=override_id,
+        )
+        return response_view(item)
+
+
 @blp.route("/<int:attempt_id>/report")
 class AttemptReport(MethodView):
     @requires("viewer")

@@ -11,6 +11,7 @@ from quizsvc.models.attempt import (
     IdempotencyRecord,
     Response,
 )
+from quizsvc.models.example import SOURCES, QuestionExample
 from quizsvc.models.grading import EmbeddingCache, GraderParameters
 from quizsvc.models.question import (
     DIFFICULTIES,
@@ -51,4 +52,6 @@ __all__ = [
     "Grade",
     "GradeOverride",
     "IdempotencyRecord",
+    "SOURCES",
+    "QuestionExample",
 ]

@@ -17,7 +17,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from quizsvc.db import utcnow
@@ -28,10 +28,12 @@ from quizsvc.models import (
     AttemptQuestion,
     Grade,
     GradeOverride,
+    QuestionExample,
     Response,
 )
+from quizsvc.scoring.examples import digest_of
 from quizsvc.scoring.grader import GRADER_VERSION, Grader
-from quizsvc.services import candidates, grading, quizzes
+from quizsvc.services import candidates, examples, grading, quizzes
 
 TOKEN_PREFIX = "qza_"
 SEED_RANGE = 2**31 - 1
@@ -323,6 +325,7 @@ def _grade_rows(
             grader_version=result.grader_version,
             model_id=result.model_id,
             params_digest=result.params_digest,
+            examples_digest=result.examples_digest,
             trigger=trigger,
         )
         item.response.grades.append(row)
@@ -364,8 +367,14 @@ def regrade(
     if attempt.status != "graded":
         return 0
     current = (GRADER_VERSION, grader.embedder.model_id, grader.parameters.digest)
-    latest = [item.response.grades[-1] for item in attempt.questions if item.response and item.response.grades]
-    if not force and latest and all(_provenance(row) == current for row in latest):
+    graded = [item for item in attempt.questions if item.response and item.response.grades]
+    # A question whose reviewed examples changed since it was graded is graded again too.
+    unchanged = all(
+        _provenance(item.response.grades[-1]) == current
+        and item.response.grades[-1].examples_digest == digest_of(examples.for_version(session, version=item.version))
+        for item in graded
+    )
+    if not force and graded and unchanged:
         return 0
     rows = _grade_rows(session, grader=grader, cache=cache, attempt=attempt, trigger="regrade")
     session.flush()
@@ -427,15 +436,32 @@ def override(
         )
     item = _question_at(attempt, position)
     key = session.get(ApiKey, key_id)
-    item.response.overrides.append(
-        GradeOverride(
-            grade_id=item.response.grades[-1].id if item.response.grades else None,
-            score=override_in["score"],
-            reason=override_in["reason"],
-            key_id=key_id,
-            reviewer=key.name if key is not None else "",
-        )
+    row = GradeOverride(
+        grade_id=item.response.grades[-1].id if item.response.grades else None,
+        score=override_in["score"],
+        reason=override_in["reason"],
+        key_id=key_id,
+        reviewer=key.name if key is not None else "",
     )
+    item.response.overrides.append(row)
+    session.flush()
+    examples.from_override(session, organisation_id=attempt.organisation_id, item=item, override=row)
+    return item
+
+
+def revoke_override(
+    session: Session, *, organisation_id: int, attempt_id: int, position: int, override_id: int
+) -> AttemptQuestion:
+    """Withdraw a reviewer's override: it stays in the history, no longer counts, and the
+    reviewed example it made is deleted. The previous live override (or the machine grade) counts again."""
+    attempt = _lock(session, attempt_id, utcnow(), organisation_id=organisation_id)
+    item = _question_at(attempt, position)
+    row = next((o for o in (item.response.overrides if item.response else []) if o.id == override_id), None)
+    if row is None:
+        raise NotFound(f"Override {override_id} of answer {position} not found.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.execute(delete(QuestionExample).where(QuestionExample.override_id == row.id))
     session.flush()
     return item
 

@@ -2,6 +2,7 @@
 pick an organisation's parameters, and score answers without storing them."""
 
 import logging
+from dataclasses import replace
 
 import numpy as np
 from sqlalchemy import func, select, text
@@ -15,7 +16,8 @@ from quizsvc.scoring.calibration import Parameters, parse_parameters
 from quizsvc.scoring.flags import FLAG_RULES
 from quizsvc.scoring.grader import BANDS, GRADER_VERSION, Grader, GradeResult
 from quizsvc.scoring.signals import PreparedQuestion, QuestionSpec
-from quizsvc.services import questions
+from quizsvc.scoring.examples import digest_of
+from quizsvc.services import examples, questions
 
 log = logging.getLogger(__name__)
 STORE_WAIT_MS = 200
@@ -162,11 +164,12 @@ def prepare_stored(
 ) -> PreparedQuestion:
     """``fingerprint``: the bank's, when the caller prepares several questions at once."""
     fingerprint = fingerprint or bank_fingerprint(session, organisation_id=organisation_id)
-    key = (version.id, version.content_hash, fingerprint, grader.embedder.model_id)
+    found = examples.for_version(session, version=version)
+    key = (version.id, version.content_hash, fingerprint, grader.embedder.model_id, digest_of(found))
     return cache.get(
         key,
         lambda: grader.prepare(
-            spec_of(version),
+            replace(spec_of(version), examples=found),
             neighbours=neighbour_references(session, organisation_id=organisation_id, question_id=version.question_id),
         ),
     )

@@ -13,7 +13,8 @@ def machine_score(item: AttemptQuestion) -> int | None:
 
 def current_override(item: AttemptQuestion) -> GradeOverride | None:
     response = item.response
-    return response.overrides[-1] if response is not None and response.overrides else None
+    live = [row for row in response.overrides if row.revoked_at is None] if response is not None else []
+    return live[-1] if live else None
 
 
 def question_score(item: AttemptQuestion) -> int | None:
@@ -28,6 +29,7 @@ def cohort_scores(session: Session, *, organisation_id: int, quiz_id: int) -> li
     latest_grade = select(func.max(Grade.id)).group_by(Grade.response_id)
     latest_override = (
         select(GradeOverride.response_id, func.max(GradeOverride.id).label("id"))
+        .where(GradeOverride.revoked_at.is_(None))
         .group_by(GradeOverride.response_id)
         .subquery()
     )
