@@ -121,53 +121,84 @@ PARALLEL_ZH_EN = Path(__file__).resolve().parent / "params" / "parallel_zh_en.ts
 
 
 @dataclass(frozen=True)
+class CrossLingual:
+    """How an answer in another language than its reference is compared with it.
+
+    ``slope`` and ``intercept`` map a cross-language similarity to the within-language
+    similarity it stands for; ``length_ratio`` is how many characters of English say what
+    one of Chinese says. Both are fitted on a parallel set of sentences (:func:`fit_cross_lingual`).
+    """
+
+    slope: float = 1.0
+    intercept: float = 0.0
+    length_ratio: float = 1.0
+
+    def similarity(self, values):
+        return np.clip(np.asarray(values) * self.slope + self.intercept, 0.0, 1.0)
+
+    def length(self, chars: int, answer_language: str, reference_language: str) -> float:
+        """An answer's length in the reference language's characters."""
+        if answer_language == reference_language:
+            return float(chars)
+        return chars / self.length_ratio if answer_language == "en" else chars * self.length_ratio
+
+
+@dataclass(frozen=True)
 class Parameters:
     name: str
-    models: dict  # "full" and "semantic" -> LinearIsotonic
+    models: dict  # "full" and "semantic" (and "examples") -> LinearIsotonic
     trained_on: tuple[str, ...]
-    # The encoder's similarity of a sentence and its translation (1.0 within a language):
-    # cross-lingual similarities are divided by it before the semantic model sees them.
-    cross_lingual_scale: float
+    # What the semantic model needs to read an answer in another language like one in the
+    # reference's (within-language similarities and lengths).
+    cross_lingual: CrossLingual
     digest: str  # sha256 of the file's canonical JSON: stored with every grade
 
     def to_json(self) -> str:
-        return _canonical(self.name, self.models, self.trained_on, self.cross_lingual_scale)
+        return _canonical(self.name, self.models, self.trained_on, self.cross_lingual)
 
 
-def _canonical(name: str, models: dict, trained_on, cross_lingual_scale: float) -> str:
+def _canonical(name: str, models: dict, trained_on, cross_lingual: CrossLingual) -> str:
     payload = {
         "format": "quizsvc-grader-params/1",
         "name": name,
         "trained_on": list(trained_on),
-        "cross_lingual_scale": round(float(cross_lingual_scale), 6),
+        "cross_lingual": {key: round(float(value), 6) for key, value in asdict(cross_lingual).items()},
         "models": {key: asdict(model) for key, model in sorted(models.items())},
     }
     return json.dumps(payload, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def make_parameters(name: str, models: dict, trained_on, cross_lingual_scale: float = 1.0) -> Parameters:
-    text = _canonical(name, models, trained_on, cross_lingual_scale)
-    return Parameters(
-        name,
-        dict(models),
-        tuple(trained_on),
-        round(float(cross_lingual_scale), 6),
-        hashlib.sha256(text.encode()).hexdigest(),
-    )
+def make_parameters(name: str, models: dict, trained_on, cross_lingual: CrossLingual | None = None) -> Parameters:
+    cross_lingual = CrossLingual(**{k: round(float(v), 6) for k, v in asdict(cross_lingual or CrossLingual()).items()})
+    text = _canonical(name, models, trained_on, cross_lingual)
+    return Parameters(name, dict(models), tuple(trained_on), cross_lingual, hashlib.sha256(text.encode()).hexdigest())
 
 
-def cross_lingual_scale(encode, path: Path = PARALLEL_ZH_EN) -> float:
-    """Median similarity of each Chinese sentence to its English translation in a parallel set.
+def fit_cross_lingual(encode, path: Path = PARALLEL_ZH_EN) -> CrossLingual:
+    """Fitted on a parallel set of Chinese sentences and their English translations.
 
-    On the bundled encoder unrelated sentences sit near 0.13 across languages and 0.18
-    within one, translations near 0.7 instead of 1: one scale fits both ends.
+    The similarity map is the least-squares line from the similarity of each English
+    sentence to each Chinese one onto the similarity of the two Chinese sentences (every
+    pair, translations included): on the bundled encoder within = 1.00 x cross + 0.05, so
+    an answer in English reads about as close to a Chinese reference as its Chinese
+    version would. (Dividing by the translations' median similarity, 0.71, as grader 1.4
+    did, stretched related-but-different texts too: English answers gained 15 points.)
+    The length ratio is the median of English over Chinese characters (3.4).
     """
     import csv
+
+    from quizsvc.scoring.text import clean
 
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     chinese, english = encode([r["zh"] for r in rows]), encode([r["en"] for r in rows])
-    return float(np.clip(np.median(np.einsum("ij,ij->i", chinese, english)), 0.3, 1.0))
+    cross, within = (english @ chinese.T).ravel(), (chinese @ chinese.T).ravel()
+    ratio = float(np.median([len(clean(r["en"])) / max(len(clean(r["zh"])), 1) for r in rows]))
+    if cross.std() < 1e-6:  # an encoder that does not tell the sentences apart: no map
+        return CrossLingual(length_ratio=ratio)
+    slope = float(np.cov(cross, within)[0, 1] / cross.var(ddof=1))
+    slope = float(np.clip(slope, 0.2, 5.0))
+    return CrossLingual(slope, float(np.clip(within.mean() - slope * cross.mean(), -0.9, 0.9)), ratio)
 
 
 def parse_parameters(text: str, *, source: str = "<parameters>") -> Parameters:
@@ -193,10 +224,19 @@ def parse_parameters(text: str, *, source: str = "<parameters>") -> Parameters:
             if unknown:
                 # A file fitted by another grader version: refit it (quizsvc grader calibrate).
                 raise ValueError(f"model '{key}' uses signals this grader does not compute: {', '.join(unknown)}")
-        scale = float(data.get("cross_lingual_scale", 1.0))
-        if not 0.0 < scale <= 1.0:
-            raise ValueError("cross_lingual_scale must be in (0, 1]")
-        return make_parameters(data["name"], models, data.get("trained_on", []), scale)
+        if "cross_lingual" in data:
+            cross_lingual = CrossLingual(**{k: float(v) for k, v in data["cross_lingual"].items()})
+        else:
+            # A file from grader 1.4 or earlier: similarities divided by one scale.
+            scale = float(data.get("cross_lingual_scale", 1.0))
+            if not 0.0 < scale <= 1.0:
+                raise ValueError("cross_lingual_scale must be in (0, 1]")
+            cross_lingual = CrossLingual(slope=1.0 / scale)
+        if not (0.0 < cross_lingual.slope <= 5.0 and -1.0 < cross_lingual.intercept < 1.0):
+            raise ValueError("cross_lingual: slope must be in (0, 5] and intercept in (-1, 1)")
+        if not 0.1 <= cross_lingual.length_ratio <= 10.0:
+            raise ValueError("cross_lingual: length_ratio must be in [0.1, 10]")
+        return make_parameters(data["name"], models, data.get("trained_on", []), cross_lingual)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise ValueError(f"{source}: not a usable grader parameter file: {error}") from None
 

@@ -19,7 +19,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
 from quizsvc.scoring import flags as flag_rules
-from quizsvc.scoring.calibration import DEFAULT_RIDGE, LinearIsotonic, cross_lingual_scale, fit, make_parameters
+from quizsvc.scoring.calibration import DEFAULT_RIDGE, LinearIsotonic, fit, fit_cross_lingual, make_parameters
 from quizsvc.scoring.grader import Grader
 from quizsvc.scoring.signals import QuestionSpec, Signals, encode_answers
 from quizsvc.scoring.text import clean
@@ -339,4 +339,4 @@ def calibrate(obs_list: list[Observations], names: list[str], *, name: str, enco
     if all(o.vectors is not None for o in obs_list):
         merged.vectors = np.vstack([o.vectors for o in obs_list])
         models["examples"] = fit_examples_model(merged, weights, ridge=ridge)
-    return make_parameters(name, models, names, cross_lingual_scale(lambda texts: encode([clean(t) for t in texts])))
+    return make_parameters(name, models, names, fit_cross_lingual(lambda texts: encode([clean(t) for t in texts])))

@@ -94,11 +94,13 @@ def features(similarities: np.ndarray, grades: np.ndarray, bases: np.ndarray, ba
     )
 
 
-def similarities(vector: np.ndarray, examples: ExampleSet, cross: bool, scale: float) -> np.ndarray:
-    """Cosine to each example; across languages divided by the encoder's translation
-    similarity (as for references), so they read as within-language ones."""
-    stretch = np.where(examples.cross != cross, 1.0 / scale, 1.0)
-    return np.clip(examples.vectors @ vector * stretch, 0.0, 1.0)
+def similarities(vector: np.ndarray, examples: ExampleSet, cross: bool, cross_lingual) -> np.ndarray:
+    """Cosine to each example; across languages mapped to the within-language similarity
+    it stands for (calibration.CrossLingual, as for references)."""
+    sims = np.clip(examples.vectors @ vector, 0.0, 1.0)
+    other = examples.cross != cross
+    sims[other] = cross_lingual.similarity(sims[other])
+    return sims
 
 
 def like_reviewed(sims: np.ndarray, grades: np.ndarray, reference_cosine: float) -> int | None:

@@ -168,7 +168,7 @@ class Grader:
         cross = encoded.language != prepared.language
         model_name = "semantic" if cross else "full"
         model = self.parameters.models[model_name]
-        scale = self.parameters.cross_lingual_scale
+        scale = self.parameters.cross_lingual
         candidates = [signals_for(encoded, side, prepared, cross, scale) for side in prepared.references]
         closest = max(range(len(candidates)), key=lambda i: candidates[i].cosine + candidates[i].recall)
         best = Signals(
@@ -282,7 +282,7 @@ class Grader:
         if examples is None or not len(examples):
             return grade, None
         cross = encoded.language != prepared.language
-        sims = example_rules.similarities(encoded.vector, examples, cross, self.parameters.cross_lingual_scale)
+        sims = example_rules.similarities(encoded.vector, examples, cross, self.parameters.cross_lingual)
         model = self.parameters.models.get("examples")
         if model is not None:
             features = example_rules.features(sims, examples.grades, self._example_bases(prepared), grade)

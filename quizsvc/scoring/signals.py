@@ -340,6 +340,10 @@ class Signals:
         return np.array([getattr(self, n) for n in names], dtype=np.float64)
 
 
+def _at_most_one(values):
+    return np.minimum(values, 1.0)
+
+
 # Length earns nothing beyond e (about 2.7) times the key points' length: past that an
 # answer is complete or padded, and human grades do not rise with it (on ADS and
 # SciEntsBank a cap here or at e^2 cross-validates alike), while a higher cap let
@@ -348,16 +352,21 @@ LONGEST = 1.0
 
 
 def signals_for(
-    answer: EncodedAnswer, side: ReferenceSide, question: "PreparedQuestion", cross: bool, scale: float = 1.0
+    answer: EncodedAnswer, side: ReferenceSide, question: "PreparedQuestion", cross: bool, cross_lingual=None
 ) -> Signals:
-    """``scale``: for an answer in another language than the reference, similarities are
-    divided by the encoder's translation similarity, so they read as within-language ones."""
+    """``cross_lingual`` (calibration.CrossLingual): for an answer in another language than
+    the reference, similarities and length are read as within-language ones."""
     units = answer.unit_vectors if len(answer.unit_vectors) else answer.vector[None, :]
-    stretch = 1.0 / scale if cross else 1.0
+    if cross and cross_lingual is not None:
+        similar = cross_lingual.similarity
+        length = cross_lingual.length(max(len(answer.text), 1), answer.language, question.language)
+    else:
+        similar = _at_most_one
+        length = max(len(answer.text), 1)
     # A key point is covered by its best clause, or by the answer as a whole when the
     # point is spread over several clauses.
-    unit_sims = np.minimum(units @ side.point_vectors.T * stretch, 1.0)  # (units, points)
-    whole_sims = np.minimum(side.point_vectors @ answer.vector * stretch, 1.0)
+    unit_sims = similar(units @ side.point_vectors.T)  # (units, points)
+    whole_sims = similar(side.point_vectors @ answer.vector)
     coverage = np.maximum(unit_sims.max(axis=0), whole_sims) if unit_sims.size else whole_sims
     weights = np.array([p.weight for p in side.points], dtype=np.float64)
     recall = float(np.clip(coverage, 0, 1) @ weights / weights.sum()) if len(weights) else 0.0
@@ -372,14 +381,14 @@ def signals_for(
     shared = question.weight(answer_words & reference_words)
     lexical_recall = shared / question.weight(reference_words) if reference_words else 0.0
     lexical_precision = shared / question.weight(answer_words) if answer_words else 0.0
-    length_ratio = float(np.clip(math.log(max(len(answer.text), 1) / side.length), -4.0, LONGEST))
+    length_ratio = float(np.clip(math.log(max(length, 1.0) / side.length), -4.0, LONGEST))
     written = side.formulas & answer.formulas
     formula = sum(map(len, written)) / sum(map(len, side.formulas)) if written else 0.0
     return Signals(
-        cosine=float(np.clip(answer.vector @ side.vector * stretch, 0.0, 1.0)),
+        cosine=float(np.clip(similar(answer.vector @ side.vector), 0.0, 1.0)),
         demoted_cosine=0.0
         if answer.demoted_vector is None
-        else float(np.clip(answer.demoted_vector @ side.demoted_vector * stretch, 0.0, 1.0)),
+        else float(np.clip(similar(answer.demoted_vector @ side.demoted_vector), 0.0, 1.0)),
         recall=recall,
         precision=precision,
         lexical_recall=lexical_recall,
