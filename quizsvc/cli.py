@@ -299,13 +299,14 @@ def init_command(ctx, seed):
 
 
 def init_app(app: Flask) -> None:
-    from quizsvc import cli_attempts, cli_grader
+    from quizsvc import cli_attempts, cli_examples, cli_grader
 
     for command in (db_cli, orgs_cli, keys_cli, bank_cli):
         app.cli.add_command(command)
     app.cli.add_command(init_command)
     cli_grader.init_app(app)
     cli_attempts.init_app(app)
+    cli_examples.init_app(app)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from quizsvc.schemas.question import (
     QuestionVersionSummarySchema,
     VersionQuerySchema,
 )
-from quizsvc.services import questions
+from quizsvc.services import examples, questions
 
 blp = Blueprint("questions", __name__, url_prefix="/api/v1/questions", description="Interview questions.")
 
@@ -43,11 +43,16 @@ class Questions(MethodView):
     @blp.response(201, QuestionSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, question_in):
-        """Create a question"""
+        """Create a question (with reviewed examples, if given)"""
         slug = question_in.pop("slug")
-        return questions.create(
-            db.session, organisation_id=principal().organisation_id, slug=slug, question_in=question_in
-        )
+        given = question_in.pop("examples", [])
+        organisation_id = principal().organisation_id
+        version = questions.create(db.session, organisation_id=organisation_id, slug=slug, question_in=question_in)
+        for example_in in given:
+            examples.create(
+                db.session, organisation_id=organisation_id, question_id=version.question_id, example_in=example_in
+            )
+        return version
 
 
 @blp.route("/<int:question_id>")

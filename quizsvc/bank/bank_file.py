@@ -20,7 +20,7 @@ from quizsvc.schemas.question import QuestionContentSchema, QuestionCreateSchema
 
 FORMAT = "quizsvc-bank/1"
 # The schema declares the content fields in the order a person reads them.
-FIELD_ORDER = ("slug", *QuestionContentSchema._declared_fields)
+FIELD_ORDER = ("slug", *QuestionContentSchema._declared_fields, "examples")
 
 
 class BankError(Invalid):

@@ -1,17 +1,10 @@
 """Reviewed examples of a question, in and out."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from quizsvc.schemas.question import StrictSchema
+from quizsvc.schemas.question import ExampleInSchema
 
-MAX_ANSWER = 5000
-MAX_NOTE = 2000
-
-
-class ExampleInSchema(StrictSchema):
-    answer = fields.String(required=True, validate=validate.Length(min=1, max=MAX_ANSWER))
-    score = fields.Float(required=True, validate=validate.Range(min=0, max=100))
-    note = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE))
+__all__ = ["ExampleInSchema", "ExampleSchema"]
 
 
 class ExampleSchema(Schema):

@@ -68,8 +68,23 @@ class QuestionContentSchema(StrictSchema):
     )
 
 
+MAX_EXAMPLE = 5000
+MAX_NOTE = 2000
+MAX_EXAMPLES = 200
+
+
+class ExampleInSchema(StrictSchema):
+    """A reviewed example: an answer a person graded (0-100), with an optional note."""
+
+    answer = _text(MAX_EXAMPLE, required=True)
+    score = fields.Float(required=True, validate=validate.Range(min=0, max=100))
+    note = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE))
+
+
 class QuestionCreateSchema(QuestionContentSchema):
     slug = fields.String(required=True, validate=SLUG)
+    # Not version content: examples belong to the question (see services/examples.py).
+    examples = fields.List(fields.Nested(ExampleInSchema), validate=validate.Length(max=MAX_EXAMPLES))
 
 
 class QuestionQuerySchema(Schema):

@@ -38,6 +38,7 @@ class Item:
     # A label beside the score when the dataset has one (SciEntsBank's label_3way:
     # correct, contradictory, incorrect).
     label: str = ""
+    note: str = ""  # a reviewer's note, when the file has a "note" column
 
 
 class DatasetError(ValueError):
@@ -78,7 +79,8 @@ def load_dataset(path: str | Path) -> list[Item]:
             raise DatasetError(f"{path}: row {number}: score {row['score']!r} is not a number")
         question_id = row.get("question_id")
         group = str(question_id) if question_id not in (None, "") else question
-        items.append(Item(group, question, references, str(answer), score, str(row.get("label_3way") or "")))
+        label, note = str(row.get("label_3way") or ""), str(row.get("note") or "")
+        items.append(Item(group, question, references, str(answer), score, label, note))
     if not items:
         raise DatasetError(f"{path}: no rows")
     return items

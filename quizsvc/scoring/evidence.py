@@ -94,6 +94,7 @@ def collect_evidence(
     clauses = Aligner(original, encoded.text)
     words = Aligner(original, encoded.norm)
     unit_spans = [clauses.span(a, b) for a, b in unit_offsets(encoded.text, encoded.units)]
+    sentence_spans = [clauses.span(a, b) for a, b in unit_offsets(encoded.text, encoded.sentences or encoded.units)]
     found: list[Evidence] = []
     keyword_spans = {}
     for index, form in forms.items():
@@ -118,6 +119,6 @@ def collect_evidence(
                 marks = [unit_spans[int(best[index])]]
             found += [Evidence("key_point", index, point.text, *span) for span in marks]
     for index, unit in misconception_units:
-        found.append(Evidence("misconception", index, spec.misconceptions[index].text, *unit_spans[unit]))
+        found.append(Evidence("misconception", index, spec.misconceptions[index].text, *sentence_spans[unit]))
     return tuple(found)
 

@@ -11,6 +11,14 @@ from quizsvc.scoring import flags as flag_rules
 from quizsvc.scoring.calibration import Parameters, load_parameters
 from quizsvc.scoring.embedding import CachingEmbedder, Embedder
 from quizsvc.scoring.evidence import Evidence, collect_evidence
+from quizsvc.scoring.feedback import (
+    PARTLY,
+    feedback_lines,
+    like_feedback,
+    said_otherwise,
+    stated_points,
+    status,
+)
 from quizsvc.scoring.keywords import asserts, denies, find_form, matched_form
 from quizsvc.scoring.signals import (
     EncodedAnswer,
@@ -21,15 +29,10 @@ from quizsvc.scoring.signals import (
     prepare,
     signals_for,
 )
-from quizsvc.scoring.text import content_word_spans, content_words, function_word_share, normalise
+from quizsvc.scoring.text import content_word_spans, function_word_share, normalise
 
 GRADER_VERSION = "1.5.0"
 
-# Key-point status from the cosine of its best clause. On this encoder a paraphrase of
-# the same claim sits around 0.7-0.9 and a different claim on the same topic around
-# 0.4-0.55.
-COVERED = 0.62
-PARTLY = 0.48
 BANDS = ((0.80, "strong"), (0.60, "adequate"), (0.35, "weak"), (0.0, "insufficient"))
 # Off-topic: another question of the bank must be clearly closer than this one, in meaning
 # and in words, and this one must not be close. Banks are about one subject (all seed
@@ -185,7 +188,7 @@ class Grader:
     ) -> tuple[GradeResult, Signals | None]:
         """``extra_flags``: what the batch found about this answer (``repeated_answer``)."""
         flags: list[str] = list(extra_flags)
-        injected = [i for i, u in enumerate(encoded.unit_norms) if flag_rules.addressed_to_grader(u)]
+        injected = [i for i, u in enumerate(encoded.sentence_norms) if flag_rules.addressed_to_grader(u)]
         if injected:
             flags.append("addressed_to_grader")
         signals, grade, model_name = self.signals(prepared, encoded)
@@ -193,7 +196,7 @@ class Grader:
         if injected:
             # Grade the answer without the text aimed at the grader, and never let that
             # text raise the score.
-            kept = " ".join(u for i, u in enumerate(encoded.units) if i not in injected)
+            kept = " ".join(u for i, u in enumerate(encoded.sentences) if i not in injected)
             if flag_rules.is_noise(normalise(kept)):
                 return self._empty(extra_flags=tuple(flags)), None
             stripped = encode_answers([kept], self.embedder, [prepared.prompt_words])[0]
@@ -217,7 +220,11 @@ class Grader:
                 forms[index] = form
             else:
                 missing.append(keyword.term)
-                if keyword.required and keyword.has_form_in(encoded.language):
+                if (
+                    keyword.required
+                    and keyword.has_form_in(encoded.language)
+                    and not said_otherwise(keyword, side, signals)
+                ):
                     missing_required.append(keyword.term)
         if missing_required:
             flags.append("missing_required_keyword")
@@ -230,15 +237,15 @@ class Grader:
 
         capped = flag_rules.apply_caps(grade, flags)
         score = int(round(capped * 100))
-        stated = _stated_points(side.points, encoded, spec, forms)
+        stated = stated_points(side.points, encoded, spec, forms)
         points = tuple(
-            KeyPointResult(p.text, p.weight, round(c, 3), _status(c, stated.get(i)))
+            KeyPointResult(p.text, p.weight, round(c, 3), status(c, stated.get(i)))
             for i, (p, c) in enumerate(zip(side.points, signals.coverage))
         )
         confidence = self._confidence(signals, grade, capped, flags)
-        feedback = _feedback(points, matched, missing, missing_required, formulas, misconceptions, flags)
+        feedback = feedback_lines(points, matched, missing, missing_required, formulas, misconceptions, flags)
         if like is not None:
-            feedback = _like_feedback(feedback, like)
+            feedback = like_feedback(feedback, like)
         original = encoded_first.original
         result = GradeResult(
             score=score,
@@ -309,18 +316,20 @@ class Grader:
 
     @staticmethod
     def _misconception_units(prepared: PreparedQuestion, encoded: EncodedAnswer, side) -> list[tuple[int, int]]:
-        """(misconception index, clause index) for each clause that asserts a listed misconception."""
+        """(misconception index, sentence index) for each sentence that asserts a listed misconception."""
         hits = []
         vectors = prepared.misconception_vectors
-        if len(encoded.unit_vectors):
-            to_claims = encoded.unit_vectors @ vectors.T if len(vectors) else None
-            to_points = (encoded.unit_vectors @ side.point_vectors.T).max(axis=1)
+        sentences = encoded.sentence_vectors if encoded.sentence_vectors is not None else encoded.unit_vectors
+        norms = encoded.sentence_norms or encoded.unit_norms
+        if len(sentences):
+            to_claims = sentences @ vectors.T if len(vectors) else None
+            to_points = (sentences @ side.point_vectors.T).max(axis=1)
         for index, item in enumerate(prepared.spec.misconceptions):
             # Look in the clauses only for the forms the answer contains at all.
             present = [form for form in (item.text, *item.aliases) if find_form(encoded.norm, form, typos=False) >= 0]
-            units = [u for u, unit in enumerate(encoded.unit_norms) if any(asserts(unit, form) for form in present)]
-            if not units and len(encoded.unit_vectors):
-                for u, (unit, claim, point) in enumerate(zip(encoded.unit_norms, to_claims[:, index], to_points)):
+            units = [u for u, unit in enumerate(norms) if any(asserts(unit, form) for form in present)]
+            if not units and len(sentences):
+                for u, (unit, claim, point) in enumerate(zip(norms, to_claims[:, index], to_points)):
                     if claim >= MISCONCEPTION_COSINE and claim >= point + MISCONCEPTION_MARGIN and not denies(unit):
                         units = [u]
                         break
@@ -408,65 +417,3 @@ class Grader:
             model_id=self.embedder.model_id,
             params_digest=self.parameters.digest,
         )
-
-
-def _status(similarity: float, stated: str | None = None) -> str:
-    """A point the answer states, or whose keyword it uses, is never reported missed."""
-    found = "covered" if similarity >= COVERED else "partly" if similarity >= PARTLY else "missed"
-    if stated == "covered" or (stated == "partly" and found == "missed"):
-        return stated
-    return found
-
-
-def _stated_points(points, encoded: EncodedAnswer, spec, forms: dict[int, str]) -> dict[int, str]:
-    """Key points the answer states in words ("covered": every content word of the point is
-    the answer's) or names by its own matched rubric keyword ("partly"): a keyword that
-    occurs in this key point and in no other (BERT, in every point about BERT, marks none)."""
-    words = set(encoded.words)
-    norms = [normalise(point.text) for point in points]
-    stated = {}
-    for form in forms.values():
-        holders = [i for i, norm in enumerate(norms) if find_form(norm, form) >= 0]
-        if len(holders) == 1:
-            stated[holders[0]] = "partly"
-    for index, norm in enumerate(norms):
-        point_words = set(content_words(norm))
-        if point_words and point_words <= words:
-            stated[index] = "covered"
-    return stated
-
-
-def _like_feedback(feedback: tuple[str, ...], example) -> tuple[str, ...]:
-    line = f"Like an answer a reviewer graded {round(example.score)}"
-    line += f': "{example.note}"' if example.note else "."
-    return (line, *feedback)
-
-
-def _feedback(points, matched, missing, missing_required, formulas, misconceptions, flags) -> tuple[str, ...]:
-    lines = []
-    covered = [p.text for p in points if p.status == "covered"]
-    partly = [p.text for p in points if p.status == "partly"]
-    missed = [p.text for p in points if p.status == "missed"]
-    if covered:
-        lines.append("Covered: " + "; ".join(covered))
-    if partly:
-        lines.append("Partly covered: " + "; ".join(partly))
-    if missed:
-        lines.append("Missed: " + "; ".join(missed))
-    if matched:
-        lines.append("Key terms used: " + ", ".join(matched))
-    if missing:
-        lines.append("Key terms not used: " + ", ".join(missing))
-    if missing_required:
-        lines.append("Required terms missing: " + ", ".join(missing_required))
-    written, not_written = formulas
-    if written:
-        lines.append("Formulas of the reference written: " + ", ".join(written))
-    if not_written:
-        lines.append("Formulas of the reference not written: " + ", ".join(not_written))
-    for claim in misconceptions:
-        lines.append(f"Asserts a known misconception: {claim}")
-    for flag in flags:
-        if flag != "misconception":
-            lines.append(flag_rules.FLAG_RULES[flag].meaning)
-    return tuple(lines)

@@ -15,6 +15,7 @@ from quizsvc.scoring.embedding import Embedder, encode_with_units
 from quizsvc.scoring.examples import Example, ExampleSet, digest_of
 from quizsvc.scoring.keywords import Keyword
 from quizsvc.scoring.text import (
+    SENTENCE_CHARS,
     clean,
     content_words,
     formulas,
@@ -25,6 +26,7 @@ from quizsvc.scoring.text import (
     squash,
     without_words,
 )
+
 
 
 @dataclass(frozen=True)
@@ -189,8 +191,10 @@ def prepare(
                 words=frozenset(content_words(normalise(reference))),
                 formulas=formulas(normalise(reference)) - prompt_formulas,
                 # What a complete answer must say is the key points, not a verbose
-                # reference's every sentence: lengths compare against them.
-                length=max(sum(len(clean(p.text)) for p in points), 1),
+                # reference's every sentence: lengths compare against them, each point
+                # counted by its weight (a light point, weight 0.5 of 2, a quarter of its
+                # length: a concise answer need not spell out the peripheral ones).
+                length=max(round(sum(len(clean(p.text)) * p.weight for p in points) / _heaviest(points)), 1),
                 verdict=verdict(normalise(reference)) if has_verdict else 0,
             )
         )
@@ -247,6 +251,14 @@ class EncodedAnswer:
     # The answer without the question's words; None when it says nothing else.
     demoted_vector: np.ndarray | None = None
     original: str = ""  # as submitted: evidence offsets point into it
+    # Whole sentences (cut at commas only when long): what states a misconception.
+    sentences: list[str] = field(default_factory=list)
+    sentence_norms: list[str] = field(default_factory=list)
+    sentence_vectors: np.ndarray | None = None
+
+
+def _heaviest(points) -> float:
+    return max((p.weight for p in points), default=1.0) or 1.0
 
 
 def _beyond(reference: str, question_words: frozenset[str]) -> str:
@@ -263,16 +275,23 @@ def encode_answers(
     cleaned = [clean(a) for a in answers]
     norms = [normalise(c) for c in cleaned]
     units = [split_units(c) or [c] for c in cleaned]
+    sentences = [split_units(c, longest=SENTENCE_CHARS) or [c] for c in cleaned]
+    # Sentences that are not already clauses are pooled in the same pass.
+    extra = [[s for s in whole if s not in parts] for parts, whole in zip(units, sentences)]
     question_words = question_words or [frozenset()] * len(answers)
     # Words are left out only where the answer uses some. What is left keeps its function
     # words: "the bulbs are not lit", asked whether the bulbs are lit, still says "not".
     words = [content_words(norm) for norm in norms]
     skip = [asked if asked.intersection(used) else None for used, asked in zip(words, question_words)]
-    vectors = encode_with_units(embedder, cleaned, units, skip) if cleaned else []
+    together = [parts + more for parts, more in zip(units, extra)]
+    vectors = encode_with_units(embedder, cleaned, together, skip) if cleaned else []
     encoded = []
-    for original, text, norm, parts, used, left_out, (vector, unit_vectors, demoted_vector) in zip(
-        answers, cleaned, norms, units, words, skip, vectors
+    for original, text, norm, parts, whole, used, left_out, (vector, pooled, demoted_vector) in zip(
+        answers, cleaned, norms, units, sentences, words, skip, vectors
     ):
+        unit_vectors = pooled[: len(parts)]
+        at = {u: i for i, u in enumerate(parts)} | {s: len(parts) + i for i, s in enumerate(s for s in whole if s not in parts)}
+        sentence_vectors = pooled[[at[s] for s in whole]] if len(pooled) else pooled
         if left_out is None:
             demoted_vector = vector  # nothing of the question's to leave out
         encoded.append(
@@ -281,6 +300,9 @@ def encode_answers(
                 norm=norm,
                 units=parts,
                 unit_norms=[normalise(u) for u in parts],
+                sentences=whole,
+                sentence_norms=[normalise(s) for s in whole],
+                sentence_vectors=sentence_vectors,
                 vector=vector,
                 unit_vectors=unit_vectors,
                 words=used,

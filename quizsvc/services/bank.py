@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy.orm import Session
 
-from quizsvc.services import questions
+from quizsvc.services import examples, questions
 
 
 def import_bank(
@@ -18,8 +18,13 @@ def import_bank(
     """Upsert each question by slug; return how many were created, updated, unchanged."""
     counts = Counter(created=0, updated=0, unchanged=0)
     for item in items:
-        content = {key: value for key, value in item.items() if key != "slug"}
-        _, action = questions.upsert(session, organisation_id=organisation_id, slug=item["slug"], question_in=content)
+        content = {key: value for key, value in item.items() if key not in ("slug", "examples")}
+        version, action = questions.upsert(
+            session, organisation_id=organisation_id, slug=item["slug"], question_in=content
+        )
+        examples.replace_bank_examples(
+            session, organisation_id=organisation_id, version=version, items=item.get("examples", [])
+        )
         counts[action] += 1
         if on_progress is not None:
             on_progress()
@@ -28,4 +33,11 @@ def import_bank(
 
 def export_bank(session: Session, *, organisation_id: int, include_retired: bool = False) -> list[dict]:
     versions, _ = questions.get_all(session, organisation_id=organisation_id, include_retired=include_retired)
-    return [{"slug": v.question.slug, **questions.version_content(v)} for v in versions]
+    out = []
+    for version in versions:
+        item = {"slug": version.question.slug, **questions.version_content(version)}
+        found = examples.for_version(session, version=version)
+        if found:
+            item["examples"] = [{"answer": e.text, "score": e.score, "note": e.note} for e in found]
+        out.append(item)
+    return out

@@ -135,6 +135,25 @@ def from_override(session: Session, *, organisation_id: int, item, override: Gra
     )
 
 
+def question_matcher(session: Session, *, organisation_id: int):
+    """A function (question id or text of a dataset row) -> the stored question's id, or None:
+    by slug first, else by the latest version's prompt (normalised)."""
+    from quizsvc.models import Question
+    from quizsvc.scoring.text import normalise
+
+    rows = session.execute(
+        select(Question.id, Question.slug, QuestionVersion.prompt)
+        .join(
+            QuestionVersion,
+            (QuestionVersion.question_id == Question.id) & (QuestionVersion.version == Question.latest_version),
+        )
+        .where(Question.organisation_id == organisation_id, Question.retired_at.is_(None))
+    ).all()
+    by_slug = {slug: qid for qid, slug, _ in rows}
+    by_prompt = {normalise(prompt): qid for qid, _, prompt in rows}
+    return lambda key, text: by_slug.get(key) or by_prompt.get(normalise(text))
+
+
 def set_from_overrides(session: Session, *, organisation_id: int, enabled: bool) -> None:
     organisation = session.get(Organisation, organisation_id)
     organisation.examples_from_overrides = enabled

@@ -1,0 +1,86 @@
+"""What the grade says in words: key point status, required terms stated otherwise, and
+the feedback lines."""
+
+from quizsvc.scoring import flags as flag_rules
+from quizsvc.scoring.keywords import find_form
+from quizsvc.scoring.text import content_words, normalise
+
+# Key-point status from the cosine of its best clause. On this encoder a paraphrase of
+# the same claim sits around 0.7-0.9 and a different claim on the same topic around
+# 0.4-0.55.
+COVERED = 0.62
+PARTLY = 0.48
+
+
+def status(similarity: float, stated: str | None = None) -> str:
+    """A point the answer states, or whose keyword it uses, is never reported missed."""
+    found = "covered" if similarity >= COVERED else "partly" if similarity >= PARTLY else "missed"
+    if stated == "covered" or (stated == "partly" and found == "missed"):
+        return stated
+    return found
+
+
+def said_otherwise(keyword, side, signals) -> bool:
+    """A required term the answer does not use but whose meaning it states: a key point
+    that uses the term is covered, or, where no key point uses it, the answer covers the
+    key points as a whole ("knowledge learned in one language transfers" for 跨语言迁移)."""
+    holders = [
+        i for i, point in enumerate(side.points) if any(find_form(normalise(point.text), f) >= 0 for f in keyword.forms)
+    ]
+    if holders:
+        return any(signals.coverage[i] >= COVERED for i in holders)
+    return signals.recall >= COVERED
+
+
+def stated_points(points, encoded, spec, forms: dict[int, str]) -> dict[int, str]:
+    """Key points the answer states in words ("covered": every content word of the point is
+    the answer's) or names by its own matched rubric keyword ("partly"): a keyword that
+    occurs in this key point and in no other (BERT, in every point about BERT, marks none)."""
+    words = set(encoded.words)
+    norms = [normalise(point.text) for point in points]
+    stated = {}
+    for form in forms.values():
+        holders = [i for i, norm in enumerate(norms) if find_form(norm, form) >= 0]
+        if len(holders) == 1:
+            stated[holders[0]] = "partly"
+    for index, norm in enumerate(norms):
+        point_words = set(content_words(norm))
+        if point_words and point_words <= words:
+            stated[index] = "covered"
+    return stated
+
+
+def like_feedback(feedback: tuple[str, ...], example) -> tuple[str, ...]:
+    line = f"Like an answer a reviewer graded {round(example.score)}"
+    line += f': "{example.note}"' if example.note else "."
+    return (line, *feedback)
+
+
+def feedback_lines(points, matched, missing, missing_required, formulas, misconceptions, flags) -> tuple[str, ...]:
+    lines = []
+    covered = [p.text for p in points if p.status == "covered"]
+    partly = [p.text for p in points if p.status == "partly"]
+    missed = [p.text for p in points if p.status == "missed"]
+    if covered:
+        lines.append("Covered: " + "; ".join(covered))
+    if partly:
+        lines.append("Partly covered: " + "; ".join(partly))
+    if missed:
+        lines.append("Missed: " + "; ".join(missed))
+    if matched:
+        lines.append("Key terms used: " + ", ".join(matched))
+    if missing:
+        lines.append("Key terms not used: " + ", ".join(missing))
+    if missing_required:
+        lines.append("Required terms missing: " + ", ".join(missing_required))
+    written, not_written = formulas
+    if written:
+        lines.append("Formulas of the reference written: " + ", ".join(written))
+    if not_written:
+        lines.append("Formulas of the reference not written: " + ", ".join(not_written))
+    for claim in misconceptions:
+        lines.append(f"Asserts a known misconception: {claim}")
+    for flag in flags:
+        if flag != "misconception":
+            lines.append(flag_rules.FLAG_RULES[flag].meaning)
+    return tuple(lines)
