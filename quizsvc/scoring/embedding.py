@@ -35,14 +35,16 @@ def encode_with_units(
     texts: Sequence[str],
     units_per_text: Sequence[Sequence[str]],
     skip_words: Sequence[frozenset[str] | None] | None = None,
+    text_units: Sequence[int] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
     """Each text's vector, its units' vectors and, where ``skip_words`` gives the text a set
     of words, its vector without those words (None when nothing else is left), by the
-    embedder's one-pass path if it has one."""
+    embedder's one-pass path if it has one. ``text_units``: per text, how many leading
+    units make up the text (the others are other cuts of it: vectors of their own only)."""
     skip_words = list(skip_words) if skip_words is not None else [None] * len(texts)
     fast = getattr(embedder, "encode_with_units", None)
     if fast is not None:
-        found = fast(texts, units_per_text, skip_words)
+        found = fast(texts, units_per_text, skip_words, text_units)
         if found is not None:
             return found
     from quizsvc.scoring.text import squash, without_words
@@ -121,13 +123,13 @@ class SentenceTransformerEmbedder:
             return SentenceTransformer(modules=[UniversalSentenceEncoder(threads=self._threads)], device="cpu")
         return SentenceTransformer(self.model_id, device="cpu", local_files_only=True)
 
-    def encode_with_units(self, texts, units_per_text, skip_words=None):
+    def encode_with_units(self, texts, units_per_text, skip_words=None, text_units=None):
         """One pass per text on the default model (see usem.encode_with_units); None elsewhere."""
         if self.model_id != DEFAULT_MODEL:
             return None
         from quizsvc.scoring.usem import encode_with_units as pooled
 
-        return pooled(self.model[0], [list(units) for units in units_per_text], skip_words)
+        return pooled(self.model[0], [list(units) for units in units_per_text], skip_words, text_units)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

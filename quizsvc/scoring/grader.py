@@ -297,7 +297,9 @@ class Grader:
         like = example_rules.like_reviewed(sims, examples.grades, cosine)
         if like is None:
             return grade, None
-        return float(examples.grades[like]), examples.examples[like]
+        if sims[like] >= example_rules.PULL_SIMILARITY:
+            grade = float(examples.grades[like])
+        return grade, examples.examples[like]
 
     def _example_bases(self, prepared: PreparedQuestion) -> np.ndarray:
         """Each example's grade without examples under these parameters, computed once."""

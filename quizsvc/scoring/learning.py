@@ -17,7 +17,6 @@ from quizsvc.scoring.calibration import LinearIsotonic, fit
 TRAIN_COUNTS = (1, 2, 3, 5, 10, 20, 50)
 # Shrinkage of the examples model (five inputs, thousands of simulated rows).
 EXAMPLES_RIDGE = 30.0
-PULL = True
 
 
 def usable(obs) -> np.ndarray:
@@ -97,7 +96,7 @@ def fit_examples(obs, base: np.ndarray, mask: np.ndarray, rng: np.random.Generat
     return fit(x, y, ex.EXAMPLE_FEATURES, ridge=EXAMPLES_RIDGE, weights=w / w.mean())
 
 
-def grade_with_examples(obs, model: LinearIsotonic, base: np.ndarray, chosen, *, pull: bool | None = None):
+def grade_with_examples(obs, model: LinearIsotonic, base: np.ndarray, chosen):
     """(graded rows, final grades in [0, 1] with flags' caps) for a draw of examples."""
     rows, features = example_rows(obs, base, chosen)
     grades = model.predict(features) if len(rows) else np.zeros(0)
@@ -105,12 +104,11 @@ def grade_with_examples(obs, model: LinearIsotonic, base: np.ndarray, chosen, *,
     out = np.zeros(len(rows))
     for j, (i, grade) in enumerate(zip(rows, grades)):
         flags = obs.flags[i]
-        if (PULL if pull is None else pull):
-            group = obs.groups[i]
-            sims = np.clip(obs.vectors[chosen[group]] @ obs.vectors[i], 0.0, 1.0)
-            like = ex.like_reviewed(sims, human[chosen[group]], obs.signals[i].cosine)
-            if like is not None:
-                grade = float(human[chosen[group]][like])
+        group = obs.groups[i]
+        sims = np.clip(obs.vectors[chosen[group]] @ obs.vectors[i], 0.0, 1.0)
+        like = ex.like_reviewed(sims, human[chosen[group]], obs.signals[i].cosine)
+        if like is not None and sims[like] >= ex.PULL_SIMILARITY:
+            grade = float(human[chosen[group]][like])
         out[j] = flag_rules.apply_caps(float(grade), flags)
     return rows, out
 

