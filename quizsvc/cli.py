@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from tqdm import tqdm
 
+from quizsvc.bank import EXPORT_FORMATS, IMPORT_FORMATS
 from quizsvc.db import db
 from quizsvc.errors import ServiceError
 from quizsvc.models import ROLES
@@ -223,41 +224,65 @@ def keys_bootstrap():
 bank_cli = click.Group("bank", help="Question banks.")
 
 
+def _format_option(choices: tuple[str, ...], default_help: str):
+    return click.option("--format", "fmt", type=click.Choice(choices), default=None, help=default_help)
+
+
 @bank_cli.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@_format_option(IMPORT_FORMATS, "Default: guessed from the file's extension, else its content.")
 @click.option(
     "--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG; created if missing)."
 )
 @with_appcontext
-def bank_import(path, org):
-    """Import a bank file (YAML or JSON): upsert by slug, all or nothing."""
-    from quizsvc.bank.bank_file import read_bank
+def bank_import(path, fmt, org):
+    """Import a bank file (YAML, JSON, GIFT, Moodle XML, QTI 3.0, Markdown): upsert by slug, all or nothing."""
+    from quizsvc.bank import formats
+    from quizsvc.bank.bank_file import BankError
     from quizsvc.services import bank
 
+    limit = current_app.config["QUIZSVC_MAX_BANK_BYTES"]
     with _session() as session:
-        _, items = read_bank(path)
+        try:
+            if path.stat().st_size > limit:
+                raise BankError(f"{path}: {path.stat().st_size:,} bytes; a bank file is at most {limit:,} bytes")
+            data = path.read_bytes()
+        except OSError as error:
+            raise BankError(f"{path}: cannot read: {error}") from None
+        found = formats.read(data, source=str(path), format=fmt, max_bytes=limit)
         organisation_id = _organisation_id(session, org or _default_org(), create=True)
-        with tqdm(total=len(items), desc="importing", unit="q", disable=None, file=sys.stderr) as bar:
-            counts = bank.import_bank(session, organisation_id=organisation_id, items=items, on_progress=bar.update)
+        with tqdm(total=len(found.questions), desc="importing", unit="q", disable=None, file=sys.stderr) as bar:
+            counts = bank.import_bank(
+                session, organisation_id=organisation_id, items=found.questions, on_progress=bar.update
+            )
+    for line in found.skipped:
+        click.echo(f"{path}: skipped {line} (quizsvc keeps essay and short-answer questions)", err=True)
     click.echo(f"{path}: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged")
 
 
 @bank_cli.command("export")
+@_format_option(EXPORT_FORMATS, "Default: from the output file's extension, else yaml.")
 @click.option("--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: stdout.")
 @click.option("--include-retired", is_flag=True)
 @with_appcontext
-def bank_export(org, output, include_retired):
-    """Export the organisation's questions in the bank format."""
-    from quizsvc.bank.bank_file import dump_bank
+def bank_export(fmt, org, output, include_retired):
+    """Export the organisation's questions (YAML, JSON, GIFT, Moodle XML or a QTI 3.0 package)."""
+    from quizsvc.bank import formats
     from quizsvc.services import bank
 
     name = org or _default_org()
+    fmt = fmt or formats.export_format_for(str(output or ""))
     with _session() as session:
         items = bank.export_bank(
             session, organisation_id=_organisation_id(session, name), include_retired=include_retired
         )
-    _write_bank(dump_bank(name, items, header=f"Exported from quizsvc, organisation {name!r}."), output, len(items))
+    data = formats.write(fmt, name, items)
+    if output is None:
+        click.echo(data, nl=False)
+    else:
+        output.write_bytes(data)
+        click.echo(f"{len(items)} questions written to {output} ({fmt})", err=True)
 
 
 @bank_cli.command("from-markdown")
@@ -294,12 +319,12 @@ def init_command(ctx, seed):
     """Migrate the database, load the seed bank and print the admin key."""
     ctx.invoke(db_upgrade)
     if seed:
-        ctx.invoke(bank_import, path=Path(current_app.config["QUIZSVC_SEED_BANK"]), org=None)
+        ctx.invoke(bank_import, path=Path(current_app.config["QUIZSVC_SEED_BANK"]), org=None, fmt=None)
     ctx.invoke(keys_bootstrap)
 
 
 def init_app(app: Flask) -> None:
-    from quizsvc import cli_attempts, cli_examples, cli_grader
+    from quizsvc import cli_attempts, cli_examples, cli_grader, cli_queue
 
     for command in (db_cli, orgs_cli, keys_cli, bank_cli):
         app.cli.add_command(command)
@@ -307,6 +332,7 @@ def init_app(app: Flask) -> None:
     cli_grader.init_app(app)
     cli_attempts.init_app(app)
     cli_examples.init_app(app)
+    cli_queue.init_app(app)
 
 
 def main() -> None:

@@ -49,7 +49,7 @@ attempts_cli = click.Group("attempts", help="Attempts.")
 @attempts_cli.command("sweep")
 @with_appcontext
 def attempts_sweep():
-    """Expire invitations, submit attempts whose time is up and grade submitted ones (gunicorn does this every minute)."""
+    """Expire invitations, submit attempts whose time is up and grade submitted ones (queue consumers do this every minute)."""
     counts = jobs.sweep(current_app, progress=_bar("sweeping"))
     click.echo(
         f"{counts['checked']} due: {counts['graded']} graded, {counts['expired']} expired, {counts['failed']} failed"

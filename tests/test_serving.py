@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -77,3 +78,59 @@ def test_gunicorn_serves_the_seed_bank(served):
     assert headers["X-Request-ID"]
     assert _get(f"{base}/readyz")[0] == 200
     assert b"swagger-ui-bundle.js" in _get(f"{base}/docs")[2]
+
+
+def _children(pid: int) -> dict[int, str]:
+    """Child processes of ``pid`` and their command lines (Linux /proc)."""
+    found = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found[int(child)] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    return found
+
+
+def _serve(tmp_path):
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("QUIZSVC_")},
+        "QUIZSVC_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "QUIZSVC_INSTANCE_PATH": str(tmp_path),
+        "QUIZSVC_BIND": f"127.0.0.1:{port}",
+        "QUIZSVC_WORKERS": "1",
+    }
+    subprocess.run([BIN / "quizsvc", "init", "--no-seed"], cwd=ROOT, env=env, capture_output=True, check=True)
+    serve = subprocess.Popen([BIN / "quizsvc", "serve"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            _get(f"http://127.0.0.1:{port}/healthz")
+            children = _children(serve.pid)
+            if len(children) == 2:
+                return serve, children
+        except OSError:
+            pass
+        if serve.poll() is not None or time.monotonic() > deadline:
+            serve.kill()
+            pytest.fail(f"quizsvc serve did not come up: {serve.stderr.read()}")
+        time.sleep(0.2)
+
+
+def test_serve_runs_gunicorn_and_a_consumer_and_ctrl_c_stops_both(tmp_path):
+    serve, children = _serve(tmp_path)
+    assert sorted("gunicorn" in c for c in children.values()) == [False, True]
+    assert any(c.endswith("-m quizsvc worker --threads 2 ") for c in children.values())
+    serve.send_signal(signal.SIGINT)
+    assert serve.wait(timeout=40) == 0
+    serve.stderr.close()
+    assert all(not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text() for pid in children)
+
+
+def test_serve_stops_everything_when_the_consumer_dies(tmp_path):
+    serve, children = _serve(tmp_path)
+    [worker] = [pid for pid, c in children.items() if "worker" in c]
+    os.kill(worker, signal.SIGKILL)
+    assert serve.wait(timeout=40) != 0
+    with serve.stderr:
+        assert "worker stopped; stopping the rest" in serve.stderr.read()
+    [web] = [pid for pid in children if pid != worker]
+    assert not Path(f"/proc/{web}").exists()

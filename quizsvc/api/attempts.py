@@ -1,20 +1,30 @@
-"""Attempts, for the organisation: invite, read, cancel, review, regrade, and the score report."""
+"""Attempts, for the organisation: invite (one or a batch), read, poll, cancel, review,
+regrade, and the score report."""
+
+import base64
+import json
+from datetime import datetime
 
 from flask import Response, current_app, url_for
 from flask.views import MethodView
+from marshmallow import ValidationError
 
 from quizsvc import reports as render
-from quizsvc.api.auth import principal, requires
+from quizsvc.api.auth import principal, record, requires
 from quizsvc.api.base import Blueprint
+from quizsvc.api.errors import error_payload
 from quizsvc.api.idempotency import mutation
 from quizsvc.api.quizzes import html_page
 from quizsvc.db import db
+from quizsvc.errors import Invalid, ServiceError
 from quizsvc.grading import grading
 from quizsvc.schemas.attempt import (
     AttemptCreateSchema,
     AttemptDetailSchema,
     AttemptQuerySchema,
     AttemptSchema,
+    BatchCandidateSchema,
+    BatchInviteSchema,
     NewAttemptSchema,
     OverrideInSchema,
     RegradeInSchema,
@@ -42,36 +52,149 @@ def _view(attempt, *, detail: bool = False) -> dict:
     }
 
 
+def _encode_cursor(attempt) -> str:
+    raw = json.dumps([attempt.updated_at.isoformat(), attempt.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        at, attempt_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return datetime.fromisoformat(at), int(attempt_id)
+    except (ValueError, TypeError):
+        raise Invalid(
+            "The cursor is not one this API gave.", errors={"query": {"cursor": ["Not a valid cursor."]}}
+        ) from None
+
+
+def _invite(attempt_in: dict) -> dict:
+    me = principal()
+    attempt, token = attempts.create(
+        db.session, organisation_id=me.organisation_id, key_id=me.key_id, attempt_in=attempt_in
+    )
+    record("attempt.invite", "attempt", attempt.id, quiz_id=attempt.quiz_id)
+    return {**_view(attempt), "token": token, "link": external_url("take.page", token=token)}
+
+
+def _invite_batch(batch_in: dict) -> dict:
+    """Each candidate in a savepoint of its own: a bad one is answered with its error, the rest go on."""
+    shared = {k: batch_in[k] for k in ("quiz_id", "expires_in_hours", "language") if k in batch_in}
+    items = []
+    for index, raw in enumerate(batch_in["candidates"]):
+        try:
+            candidate = BatchCandidateSchema().load(raw)
+            language = candidate.pop("language", None)
+            attempt_in = {**shared, "candidate": candidate, **({"language": language} if language else {})}
+            with db.session.begin_nested():
+                invited = _invite(attempt_in)
+            items.append({"index": index, "status": 201, "attempt": invited, "error": None})
+        except ValidationError as error:
+            items.append(
+                {
+                    "index": index,
+                    "status": 422,
+                    "attempt": None,
+                    "error": error_payload(422, "Validation failed; see errors.", {"json": error.messages}),
+                }
+            )
+        except ServiceError as error:
+            items.append(
+                {
+                    "index": index,
+                    "status": error.status,
+                    "attempt": None,
+                    "error": error_payload(error.status, error.message, error.errors),
+                }
+            )
+    created = sum(item["status"] == 201 for item in items)
+    return {"created": created, "failed": len(items) - created, "items": items}
+
+
+INVITE_RESPONSE = {
+    "description": "The invited attempt (one candidate) or one answer per candidate (candidates).",
+    "content": {
+        "application/json": {
+            "schema": {
+                "oneOf": [{"$ref": "#/components/schemas/NewAttempt"}, {"$ref": "#/components/schemas/BatchInvite"}]
+            },
+            "example": {
+                "created": 1,
+                "failed": 1,
+                "items": [
+                    {
+                        "index": 0,
+                        "status": 201,
+                        "error": None,
+                        "attempt": {
+                            "id": 12,
+                            "status": "invited",
+                            "token": "qza_...",
+                            "link": "https://quiz.example.com/take?token=qza_...",
+                        },
+                    },
+                    {
+                        "index": 1,
+                        "status": 422,
+                        "attempt": None,
+                        "error": {
+                            "code": 422,
+                            "status": "Unprocessable Entity",
+                            "message": "Validation failed; see errors.",
+                            "errors": {"json": {"display_name": ["Missing data for required field."]}},
+                        },
+                    },
+                ],
+            },
+        }
+    },
+}
+
+
 @blp.route("")
 class Attempts(MethodView):
     @requires("viewer")
     @blp.arguments(AttemptQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, AttemptSchema(many=True))
     @blp.paginate()
-    def get(self, pagination_parameters, **filters):
-        """List attempts, by quiz, candidate or status"""
-        items, total = attempts.get_all(
+    def get(self, pagination_parameters, updated_since=None, cursor=None, **filters):
+        """List attempts, by quiz, candidate or status; or poll for changes (updated_since, cursor)"""
+        organisation_id = principal().organisation_id
+        if updated_since is None and cursor is None:
+            items, total = attempts.get_all(
+                db.session,
+                organisation_id=organisation_id,
+                offset=pagination_parameters.first_item,
+                limit=pagination_parameters.page_size,
+                **filters,
+            )
+            pagination_parameters.item_count = total
+            return [_view(a) for a in items]
+        size = pagination_parameters.page_size
+        items, total = attempts.changed(
             db.session,
-            organisation_id=principal().organisation_id,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
+            organisation_id=organisation_id,
+            updated_since=updated_since,
+            after=_decode_cursor(cursor) if cursor else None,
+            limit=size + 1,
             **filters,
         )
         pagination_parameters.item_count = total
-        return [_view(a) for a in items]
+        more = len(items) > size
+        items = items[:size]
+        headers = {"X-Next-Cursor": _encode_cursor(items[-1])} if more else {}
+        return [_view(a) for a in items], 200, headers
 
     @requires("recruiter")
     @mutation
     @blp.arguments(AttemptCreateSchema)
-    @blp.response(201, NewAttemptSchema)
+    @blp.response(201)
+    @blp.doc(responses={"201": INVITE_RESPONSE})
     @blp.alt_response(404, response="NOT_FOUND")
     def post(self, attempt_in):
-        """Invite a candidate: the response carries the candidate's token and link, shown once"""
-        me = principal()
-        attempt, token = attempts.create(
-            db.session, organisation_id=me.organisation_id, key_id=me.key_id, attempt_in=attempt_in
-        )
-        return {**_view(attempt), "token": token, "link": external_url("take.page", token=token)}
+        """Invite a candidate, or up to 500: tokens and links are in this response only (never in a replay)"""
+        if "candidates" in attempt_in:
+            return BatchInviteSchema().dump(_invite_batch(attempt_in))
+        return NewAttemptSchema().dump(_invite(attempt_in))
 
 
 @blp.route("/<int:attempt_id>")
@@ -94,6 +217,7 @@ class AttemptCancel(MethodView):
     def post(self, attempt_id):
         """Cancel an invited or started attempt"""
         attempt = attempts.cancel(db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id)
+        record("attempt.cancel", "attempt", attempt_id)
         return _view(attempt)
 
 
@@ -107,7 +231,7 @@ class AttemptRegrade(MethodView):
     def post(self, regrade_in, attempt_id):
         """Grade a graded attempt again with the current grader; earlier grades stay"""
         organisation_id = principal().organisation_id
-        attempts.regrade(
+        added = attempts.regrade(
             db.session,
             grader=grading.grader_for(db.session, organisation_id=organisation_id),
             cache=grading.prepared,
@@ -115,6 +239,7 @@ class AttemptRegrade(MethodView):
             force=regrade_in["force"],
             organisation_id=organisation_id,
         )
+        record("attempt.regrade", "attempt", attempt_id, grades=added, force=regrade_in["force"])
         return _view(attempts.get(db.session, organisation_id=organisation_id, attempt_id=attempt_id), detail=True)
 
 
@@ -149,6 +274,7 @@ class AttemptOverride(MethodView):
             key_id=me.key_id,
             override_in=override_in,
         )
+        record("grade.override", "attempt", attempt_id, position=position, score=override_in["score"])
         return response_view(item)
 
 
@@ -179,12 +305,17 @@ class AttemptReport(MethodView):
     def get(self, attempt_id, format):
         """The attempt's score report as JSON, CSV, HTML (inline SVG charts) or PDF"""
         report = reports.attempt_report(db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id)
-        if format == "json":
-            return report
-        body = {"csv": render.render_csv, "html": render.render_html, "pdf": render.render_pdf}[format](report)
-        response = Response(body, content_type=render.MEDIA_TYPES[format])
-        if format == "html":
-            response = html_page(body)
-        disposition = "inline" if format in ("html", "pdf") else "attachment"
-        response.headers["Content-Disposition"] = f'{disposition}; filename="attempt-{attempt_id}.{format}"'
-        return response
+        return report_response(report, format, attempt_id)
+
+
+def report_response(report: dict, format: str, attempt_id: int):
+    """The report dict (JSON, dumped by the view's schema) or its CSV, HTML or PDF rendering."""
+    if format == "json":
+        return report
+    body = {"csv": render.render_csv, "html": render.render_html, "pdf": render.render_pdf}[format](report)
+    response = Response(body, content_type=render.MEDIA_TYPES[format])
+    if format == "html":
+        response = html_page(body)
+    disposition = "inline" if format in ("html", "pdf") else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="attempt-{attempt_id}.{format}"'
+    return response

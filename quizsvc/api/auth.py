@@ -1,13 +1,20 @@
-"""Bearer API keys: every /api/v1 view declares the role it needs with ``@requires``."""
+"""API keys: every /api/v1 view declares the role it needs with ``@requires``.
 
+Keys come as ``Authorization: Bearer <key>``; the assessment-partner endpoints take them
+as HTTP Basic (the key as the user name, the password empty), as those platforms send them.
+"""
+
+import base64
+import binascii
 from dataclasses import dataclass
 from functools import wraps
 
 from flask import g, request
 from flask_smorest import Blueprint
 
+from quizsvc import links
 from quizsvc.db import db
-from quizsvc.services import accounts, attempts
+from quizsvc.services import accounts, audit
 
 
 @dataclass(frozen=True)
@@ -16,6 +23,7 @@ class Principal:
     organisation_name: str
     key_id: int
     role: str
+    key_name: str = ""
 
 
 def _bearer_token() -> str | None:
@@ -26,18 +34,31 @@ def _bearer_token() -> str | None:
     return token.strip() or None
 
 
-def requires(role: str):
-    """Authenticate the request's key and check it has at least ``role``."""
+def _basic_user() -> str | None:
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, _, _ = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return user or None
+
+
+def requires(role: str, *, basic: bool = False):
+    """Authenticate the request's key and check it has at least ``role``; ``basic``: HTTP Basic."""
 
     def decorator(func):
         @wraps(func)
         def wrapper(*args, **kwargs):
-            key = accounts.authenticate(db.session, plaintext=_bearer_token(), needed_role=role)
+            plaintext = _basic_user() if basic else _bearer_token()
+            key = accounts.authenticate(db.session, plaintext=plaintext, needed_role=role)
             g.principal = Principal(
                 organisation_id=key.organisation_id,
                 organisation_name=key.organisation.name,
                 key_id=key.id,
                 role=key.role,
+                key_name=key.name,
             )
             return func(*args, **kwargs)
 
@@ -45,13 +66,29 @@ def requires(role: str):
         if func.__name__ in ("post", "put", "patch"):
             # Bodies are size-limited and must be JSON (see api._require_json).
             responses.update({"413": "REQUEST_ENTITY_TOO_LARGE", "415": "UNSUPPORTED_MEDIA_TYPE"})
-        return Blueprint.doc(security=[{"bearerAuth": []}], responses=responses, **{"x-required-role": role})(wrapper)
+        security = [{"basicAuth": []}] if basic else [{"bearerAuth": []}]
+        return Blueprint.doc(security=security, responses=responses, **{"x-required-role": role})(wrapper)
 
     return decorator
 
 
 def principal() -> Principal:
     return g.principal
+
+
+def record(action: str, target_type: str, target_id: int | None = None, **detail) -> None:
+    """Add to the audit log, as the caller, in the request's transaction."""
+    me = principal()
+    audit.record(
+        db.session,
+        organisation_id=me.organisation_id,
+        key_id=me.key_id,
+        actor=me.key_name,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        detail=detail,
+    )
 
 
 def _candidate_token() -> str | None:
@@ -64,7 +101,7 @@ def candidate_access(func):
 
     @wraps(func)
     def wrapper(*args, **kwargs):
-        g.candidate_attempt_id = attempts.id_for_token(db.session, token=_candidate_token())
+        g.candidate_attempt_id = links.attempt_for_token(db.session, _candidate_token())
         return func(*args, **kwargs)
 
     return Blueprint.doc(security=[{"candidateToken": []}], responses={"401": "UNAUTHORIZED"})(wrapper)

@@ -2,9 +2,11 @@
 
 A retry with the same key and the same request gets the first response again (with
 ``Idempotent-Replayed: true``); the same key with another request is a 422. Failed calls
-(errors) are not recorded: retrying them runs them again.
+(errors) are not recorded: retrying them runs them again. Secrets in a response (a
+candidate's token and link, a webhook secret) are never kept: a replay comes without them.
 """
 
+import json
 from functools import wraps
 
 from flask import Response, g, request
@@ -17,6 +19,22 @@ from quizsvc.services import idempotency
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
+# Response fields that are secrets: shown once, never stored for a replay.
+SECRET_FIELDS = frozenset({"token", "link", "secret"})
+
+
+def without_secrets(value):
+    if isinstance(value, dict):
+        return {k: without_secrets(v) for k, v in value.items() if k not in SECRET_FIELDS}
+    if isinstance(value, list):
+        return [without_secrets(v) for v in value]
+    return value
+
+
+def _stored_body(response) -> str:
+    if not response.is_json:
+        return response.get_data(as_text=True)
+    return json.dumps(without_secrets(response.get_json()), ensure_ascii=False)
 
 
 class BadIdempotencyKey(ServiceError):
@@ -82,7 +100,7 @@ def mutation(view):
                     record,
                     status_code=response.status_code,
                     content_type=response.content_type,
-                    body=response.get_data(as_text=True),
+                    body=_stored_body(response),
                 )
             session.commit()
         except Exception:

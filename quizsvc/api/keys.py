@@ -2,7 +2,7 @@
 
 from flask.views import MethodView
 
-from quizsvc.api.auth import principal, requires
+from quizsvc.api.auth import principal, record, requires
 from quizsvc.api.base import Blueprint
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
@@ -29,6 +29,7 @@ class Keys(MethodView):
         key, plaintext = accounts.create_key(
             db.session, organisation_id=principal().organisation_id, role=key_in["role"], name=key_in["name"]
         )
+        record("key.create", "key", key.id, role=key.role, name=key.name)
         db.session.commit()
         return {**{name: getattr(key, name) for name in KeySchema().fields}, "key": plaintext}
 
@@ -42,6 +43,7 @@ class KeyById(MethodView):
     def delete(self, key_id):
         """Revoke an API key"""
         accounts.revoke_key(db.session, organisation_id=principal().organisation_id, key_id=key_id)
+        record("key.revoke", "key", key_id)
 
 
 @blp.route("/me")

@@ -1,16 +1,16 @@
 """Quizzes: create (fixed list or rule), list, get, archive, and the cohort report."""
 
-from flask import Response
+from flask import Response, stream_with_context
 from flask.views import MethodView
 
 from quizsvc import reports as render
-from quizsvc.api.auth import principal, requires
+from quizsvc.api.auth import principal, record, requires
 from quizsvc.api.base import Blueprint
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
 from quizsvc.schemas.quiz import QuizCreateSchema, QuizQuerySchema, QuizSchema
 from quizsvc.schemas.report import PageQuerySchema, QuizReportSchema
-from quizsvc.services import quizzes, reports
+from quizsvc.services import quizzes, reports, results
 
 blp = Blueprint("quizzes", __name__, url_prefix="/api/v1/quizzes", description="Quizzes and their cohort reports.")
 
@@ -39,7 +39,9 @@ class Quizzes(MethodView):
     @blp.response(201, QuizSchema)
     def post(self, quiz_in):
         """Create a quiz from a question list or a drawing rule"""
-        return quizzes.create(db.session, organisation_id=principal().organisation_id, quiz_in=quiz_in)
+        quiz = quizzes.create(db.session, organisation_id=principal().organisation_id, quiz_in=quiz_in)
+        record("quiz.create", "quiz", quiz.id, name=quiz.name)
+        return quiz
 
 
 @blp.route("/<int:quiz_id>")
@@ -58,6 +60,7 @@ class QuizById(MethodView):
     def delete(self, quiz_id):
         """Archive a quiz: it takes no new attempts; existing attempts and reports stay"""
         quizzes.archive(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
+        record("quiz.archive", "quiz", quiz_id)
 
 
 @blp.route("/<int:quiz_id>/report")
@@ -72,6 +75,38 @@ class QuizReport(MethodView):
         if format == "html":
             return html_page(render.render_quiz_html(report))
         return report
+
+
+@blp.route("/<int:quiz_id>/results.csv")
+class QuizResults(MethodView):
+    @requires("viewer")
+    @blp.response(200, description="text/csv: a header, then one row per attempt.")
+    @blp.doc(
+        operationId="exportQuizResults",
+        responses={
+            "200": {
+                "content": {
+                    "text/csv": {
+                        "schema": {"type": "string"},
+                        "example": "attempt_id,candidate_external_id,...,question:self-attention,category:基本概念與理論\r\n12,cand-42,...,80,80.0\r\n",
+                    }
+                }
+            }
+        },
+    )
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, quiz_id):
+        """The quiz's results as CSV, streamed: one row per attempt, one column per question and per category"""
+        lines = render.csv_lines(results.rows(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id))
+        first = next(lines)  # the header: reads the quiz first, so an unknown quiz is a 404, not a broken stream
+        response = Response(stream_with_context(_chain(first, lines)), content_type=render.MEDIA_TYPES["csv"])
+        response.headers["Content-Disposition"] = f'attachment; filename="quiz-{quiz_id}-results.csv"'
+        return response
+
+
+def _chain(first: str, rest):
+    yield first
+    yield from rest
 
 
 def html_page(body: str) -> Response:

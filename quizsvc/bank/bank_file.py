@@ -10,6 +10,8 @@ Loading validates every question with the API's own schema, so a bank file and a
 body obey the same limits; the first error names file, question and field.
 """
 
+import json
+import re
 from pathlib import Path
 
 import yaml
@@ -19,6 +21,9 @@ from quizsvc.errors import Invalid
 from quizsvc.schemas.question import QuestionContentSchema, QuestionCreateSchema
 
 FORMAT = "quizsvc-bank/1"
+# A bank file holds at most this many questions (every format; the README says so).
+MAX_QUESTIONS = 5000
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # The schema declares the content fields in the order a person reads them.
 FIELD_ORDER = ("slug", *QuestionContentSchema._declared_fields, "examples")
 
@@ -38,33 +43,87 @@ def _first_error(messages, path=()) -> tuple[str, str]:
     return ".".join(path), text
 
 
-def parse_bank(text: str, *, source: str = "<bank>") -> tuple[str, list[dict]]:
-    """Return the bank's name and its validated questions, or raise BankError."""
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise BankError(f"{source}: not valid YAML or JSON: {error}") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise BankError(f"{source}: expected a mapping with 'format: {FORMAT}'")
-    items = document.get("questions")
-    if not isinstance(items, list) or not items:
-        raise BankError(f"{source}: 'questions' must be a non-empty list")
+def _bad_text(value, path: str = "") -> str | None:
+    """The dotted path of the first string holding NUL or a lone surrogate (which no database stores)."""
+    if isinstance(value, str):
+        return path if "\x00" in value or _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _bad_text(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def validate_questions(
+    items: list, *, source: str, locations: list[str | None] | None = None, fields: list[dict] | None = None
+) -> list[dict]:
+    """Every question loaded by the API's schema, or BankError naming file, question, place and field.
+
+    ``locations`` say where each question is in its file ("line 12"), ``fields`` what the
+    source calls a bank field ({"prompt": "questiontext"}); both are optional.
+    """
+    if len(items) > MAX_QUESTIONS:
+        raise BankError(f"{source}: {len(items):,} questions; a bank file holds at most {MAX_QUESTIONS:,}")
     schema = QuestionCreateSchema()
     loaded, seen = [], set()
     for number, item in enumerate(items, start=1):
         label = f"question {number}"
         if isinstance(item, dict) and isinstance(item.get("slug"), str):
             label += f" ({item['slug']})"
+        if locations and locations[number - 1]:
+            label += f", {locations[number - 1]}"
+        names = fields[number - 1] if fields else {}
+        bad = _bad_text(item)
+        if bad is not None:
+            where = f"{source}: {label}: field {_named(bad, names)}"
+            raise BankError(f"{where}: contains a NUL character or a lone surrogate")
         try:
             question = schema.load(item)
         except ValidationError as error:
             field, message = _first_error(error.messages)
-            raise BankError(f"{source}: {label}: field '{field}': {message}", errors={label: error.messages}) from None
+            message = f"{source}: {label}: field {_named(field, names)}: {message}"
+            raise BankError(message, errors={label: error.messages}) from None
         if question["slug"] in seen:
             raise BankError(f"{source}: {label}: field 'slug': duplicate slug {question['slug']!r}")
         seen.add(question["slug"])
         loaded.append(question)
-    return str(document.get("name") or Path(source).stem), loaded
+    return loaded
+
+
+def _named(field: str, names: dict) -> str:
+    """"'prompt'", or "'prompt' (<questiontext>)" when the source calls it otherwise."""
+    source_name = names.get(field.split(".", 1)[0])
+    return f"'{field}' (<{source_name}>)" if source_name else f"'{field}'"
+
+
+def _load(text: str):
+    """JSON by the json module, YAML by libyaml when PyYAML has it: ten times the pure-Python loader."""
+    if text.lstrip()[:1] == "{":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            pass  # YAML flow style also starts with "{"; let YAML read it and report
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def parse_bank(text: str, *, source: str = "<bank>") -> tuple[str, list[dict]]:
+    """Return the bank's name and its validated questions, or raise BankError."""
+    try:
+        document = _load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as error:
+        raise BankError(f"{source}: not valid YAML or JSON: {error}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BankError(f"{source}: expected a mapping with 'format: {FORMAT}'")
+    items = document.get("questions")
+    if not isinstance(items, list) or not items:
+        raise BankError(f"{source}: 'questions' must be a non-empty list")
+    return str(document.get("name") or Path(source).stem), validate_questions(items, source=source)
 
 
 def read_bank(path: str | Path) -> tuple[str, list[dict]]:
@@ -76,10 +135,17 @@ def read_bank(path: str | Path) -> tuple[str, list[dict]]:
     return parse_bank(text, source=str(path))
 
 
+def _document(name: str, questions: list[dict]) -> dict:
+    # Fields the schema does not declare (a newer bank's, e.g. reviewed examples) follow in their order.
+    ordered = [{**{k: q[k] for k in FIELD_ORDER if k in q}, **q} for q in questions]
+    return {"format": FORMAT, "name": name, "questions": ordered}
+
+
 def dump_bank(name: str, questions: list[dict], *, header: str = "") -> str:
-    ordered = [{key: q[key] for key in FIELD_ORDER if key in q} for q in questions]
-    body = yaml.safe_dump(
-        {"format": FORMAT, "name": name, "questions": ordered}, allow_unicode=True, sort_keys=False, width=1000
-    )
+    body = yaml.safe_dump(_document(name, questions), allow_unicode=True, sort_keys=False, width=1000)
     comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
     return comment + body
+
+
+def dump_bank_json(name: str, questions: list[dict]) -> str:
+    return json.dumps(_document(name, questions), ensure_ascii=False, indent=1) + "\n"

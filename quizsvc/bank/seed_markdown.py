@@ -344,7 +344,7 @@ def _slugify(words: list[str]) -> str:
     return re.sub(r"[^a-z0-9]+", "-", " ".join(words).lower()).strip("-")
 
 
-def _placeholder_slug(prompt: str, taken: set[str]) -> str:
+def placeholder_slug(prompt: str, taken: set[str]) -> str:
     """English names found in the prompt, else "question"; numbered when taken."""
     latin = re.findall(r"[A-Za-z][A-Za-z0-9\-]*", prompt)
     base = _slugify(list(dict.fromkeys(latin))[:4]) or "question"
@@ -375,11 +375,9 @@ def parse_seed_markdown(text: str, *, default_category: str = DEFAULT_CATEGORY) 
             continue
         if block["level"] != category_level:
             category, category_level = default_category, block["level"]
-        body = _repair_broken_lines(_drop_sign_off(block["body"]))
-        nodes = _parse_body(body)
         prompt = strip_emphasis(block["title"]).strip()
-        keywords = extract_keywords([block["title"], *body])
-        slug = _placeholder_slug(prompt, taken)
+        reference, key_points, keywords = seed_rule(block["title"], block["body"])
+        slug = placeholder_slug(prompt, taken)
         questions.append(
             {
                 "slug": slug,
@@ -388,10 +386,25 @@ def parse_seed_markdown(text: str, *, default_category: str = DEFAULT_CATEGORY) 
                 "difficulty": DEFAULT_DIFFICULTY,
                 "language": LANGUAGE,
                 "tags": _placeholder_tags(slug),
-                "references": [_render_reference(nodes)],
-                "key_points": [{"text": p, "weight": 1.0} for p in _key_points(nodes)],
+                "references": [reference],
+                "key_points": key_points,
                 "keywords": keywords,
                 "misconceptions": [],
             }
         )
     return questions
+
+
+def seed_rule(prompt: str, reference: str | list[str]) -> tuple[str, list[dict], list[dict]]:
+    """The seed bank's rule for one question: its plain reference, key points and keywords.
+
+    ``prompt`` and ``reference`` are Markdown: bold terms are still marked ``**term**``
+    (other formats' readers keep HTML bold that way). Key points are the reference's
+    top-level list items and the prose before its first list; keywords are bold terms and
+    ``中文（English）`` pairs of the prompt and the reference.
+    """
+    lines = reference.splitlines() if isinstance(reference, str) else reference
+    body = _repair_broken_lines(_drop_sign_off(lines))
+    nodes = _parse_body(body)
+    key_points = [{"text": point, "weight": 1.0} for point in _key_points(nodes)]
+    return _render_reference(nodes), key_points, extract_keywords([prompt, *body])

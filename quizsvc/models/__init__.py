@@ -2,6 +2,7 @@
 
 from quizsvc.models.account import ROLES, ApiKey, Organisation
 from quizsvc.models.attempt import (
+    LANGUAGES,
     STATUSES,
     Attempt,
     AttemptQuestion,
@@ -11,6 +12,7 @@ from quizsvc.models.attempt import (
     IdempotencyRecord,
     Response,
 )
+from quizsvc.models.audit import AuditEntry
 from quizsvc.models.example import SOURCES, QuestionExample
 from quizsvc.models.grading import EmbeddingCache, GraderParameters
 from quizsvc.models.question import (
@@ -24,6 +26,16 @@ from quizsvc.models.question import (
     ReferenceAnswer,
 )
 from quizsvc.models.quiz import FEEDBACK_POLICIES, FEEDBACK_TIMINGS, SELECTIONS, Quiz, QuizQuestion
+from quizsvc.models.webhook import (
+    SUBSCRIBABLE,
+    Channel,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Event,
+    EventType,
+    WebhookSubscription,
+)
 
 __all__ = [
     "ROLES",
@@ -45,6 +57,7 @@ __all__ = [
     "Quiz",
     "QuizQuestion",
     "STATUSES",
+    "LANGUAGES",
     "Candidate",
     "Attempt",
     "AttemptQuestion",
@@ -54,4 +67,13 @@ __all__ = [
     "IdempotencyRecord",
     "SOURCES",
     "QuestionExample",
+    "AuditEntry",
+    "SUBSCRIBABLE",
+    "Channel",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryStatus",
+    "Event",
+    "EventType",
+    "WebhookSubscription",
 ]

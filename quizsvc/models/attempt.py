@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from quizsvc.db import Base, UTCDateTime, utcnow
 
 STATUSES = ("invited", "started", "submitted", "graded", "expired", "cancelled")
+# Languages of the emails to candidates (quizsvc.i18n has a catalog for each).
+LANGUAGES = ("en", "zh-Hant", "zh-Hans")
 
 
 class Candidate(Base):
@@ -55,6 +57,13 @@ class Attempt(Base):
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
+    # Moves with every event of the attempt: polling with updated_since reads it.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Language of the emails to the candidate: zh-Hant, zh-Hans or en.
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    # Where an assessment partner wants the status PATCHed when the attempt is graded.
+    callback_url: Mapped[str | None] = mapped_column(String(2000))
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     quiz: Mapped["Quiz"] = relationship(back_populates="attempts")  # noqa: F821
     candidate: Mapped[Candidate] = relationship(back_populates="attempts")

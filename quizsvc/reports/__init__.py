@@ -11,13 +11,21 @@ band, categories, cohort, questions); these functions only read it, and a missin
 - ``render_pdf(report) -> bytes``: that page printed by WeasyPrint; needs Pango and the
   Noto CJK fonts (Debian ``fonts-noto-cjk``) on the machine.
 
+- ``csv_lines(rows)``: rows as CSV lines one at a time, for a streamed export.
 - ``render_progress_html(progress)``, ``render_quiz_html(report)``: the same kind of page for
   a candidate's progress and a quiz's cohort report.
 
 ``MEDIA_TYPES`` maps each format name, and ``json`` for the dict itself, to its media type.
 """
 
-from quizsvc.reports.render import render_csv, render_html, render_pdf, render_progress_html, render_quiz_html
+from quizsvc.reports.render import (
+    csv_lines,
+    render_csv,
+    render_html,
+    render_pdf,
+    render_progress_html,
+    render_quiz_html,
+)
 
 MEDIA_TYPES = {
     "json": "application/json",
@@ -26,4 +34,4 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 
-__all__ = ["MEDIA_TYPES", "render_csv", "render_html", "render_pdf", "render_progress_html", "render_quiz_html"]
+__all__ = ["MEDIA_TYPES", "csv_lines", "render_csv", "render_html", "render_pdf", "render_progress_html", "render_quiz_html"]

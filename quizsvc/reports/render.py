@@ -6,6 +6,7 @@ a bug in that contract and raises (the template runs with StrictUndefined).
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -176,3 +177,14 @@ def _duration(seconds: float | None) -> str:
     if minutes:
         return f"{minutes} min {seconds} s"
     return f"{seconds} s"
+
+
+def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
+    """Rows as CSV text, one line at a time (for streaming), guarded like render_csv."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()

@@ -1,8 +1,10 @@
 """Attempt, answer, review and report payloads."""
 
-from marshmallow import Schema, fields, validate
+from datetime import timezone
 
-from quizsvc.models import STATUSES
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from quizsvc.models import LANGUAGES, STATUSES
 from quizsvc.schemas.question import StrictSchema
 from quizsvc.schemas.quiz import MAX_LINK_HOURS
 from quizsvc.schemas.score import MAX_ANSWER, GradeSchema
@@ -10,6 +12,11 @@ from quizsvc.schemas.score import MAX_ANSWER, GradeSchema
 MAX_REASON = 2000
 # A day on one question is more than any interview allows.
 MAX_TIME_SPENT = 24 * 3600
+# Candidates in one bulk invitation.
+MAX_BATCH = 500
+LANGUAGE = fields.String(
+    validate=validate.OneOf(LANGUAGES), metadata={"description": "Of the emails to the candidate; default en."}
+)
 
 
 class CandidateInSchema(StrictSchema):
@@ -18,12 +25,31 @@ class CandidateInSchema(StrictSchema):
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 
 
+class BatchCandidateSchema(CandidateInSchema):
+    language = LANGUAGE
+
+
 class AttemptCreateSchema(StrictSchema):
-    quiz_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    candidate = fields.Nested(CandidateInSchema, required=True)
+    quiz_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    candidate = fields.Nested(CandidateInSchema, metadata={"description": "One candidate (or candidates)."})
+    candidates = fields.List(
+        fields.Dict(),
+        validate=validate.Length(min=1, max=MAX_BATCH),
+        metadata={
+            "description": f"Bulk: up to {MAX_BATCH} candidates (each as candidate, plus an optional language), "
+            "answered one by one: a bad item fails alone.",
+            "items": {"$ref": "#/components/schemas/BatchCandidate"},
+        },
+    )
     expires_in_hours = fields.Integer(
         validate=validate.Range(min=1, max=MAX_LINK_HOURS), metadata={"description": "Default: the quiz's."}
     )
+    language = LANGUAGE
+
+    @validates_schema
+    def _one_of(self, data, **kwargs):
+        if ("candidate" in data) == ("candidates" in data):
+            raise ValidationError("Give candidate (one) or candidates (a list), not both.", "candidate")
 
 
 class AttemptQuerySchema(Schema):
@@ -33,6 +59,14 @@ class AttemptQuerySchema(Schema):
     quiz_id = fields.Integer(validate=validate.Range(min=1))
     candidate_id = fields.Integer(validate=validate.Range(min=1))
     status = fields.String(validate=validate.OneOf(STATUSES))
+    updated_since = fields.AwareDateTime(
+        default_timezone=timezone.utc,
+        metadata={"description": "Only attempts changed since then, in the stable order (updated_at, id)."},
+    )
+    cursor = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "X-Next-Cursor of the previous page: pages by cursor instead of page number."},
+    )
 
 
 class AnswerInSchema(StrictSchema):
@@ -130,6 +164,7 @@ class AttemptSchema(Schema):
     score = fields.Float(allow_none=True)
     passed = fields.Boolean(allow_none=True)
     questions = fields.List(fields.Nested(AttemptQuestionSchema))
+    updated_at = fields.DateTime(metadata={"description": "Moves with every event of the attempt."})
     report_url = fields.String()
 
 
@@ -179,3 +214,16 @@ class CandidateAttemptSchema(Schema):
 
 class SavedAnswerSchema(CandidateQuestionSchema):
     saves = fields.Integer()
+
+
+class BatchItemSchema(Schema):
+    index = fields.Integer(metadata={"description": "Position in candidates."})
+    status = fields.Integer(metadata={"description": "201, or the error's code"})
+    attempt = fields.Nested(NewAttemptSchema, allow_none=True)
+    error = fields.Dict(allow_none=True, metadata={"description": "The error envelope of a failed item."})
+
+
+class BatchInviteSchema(Schema):
+    created = fields.Integer()
+    failed = fields.Integer()
+    items = fields.List(fields.Nested(BatchItemSchema))

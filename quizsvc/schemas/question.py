@@ -1,7 +1,9 @@
 """Question payloads. Every limit is explicit; unknown fields are rejected."""
 
+from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
+from quizsvc.bank import EXPORT_FORMATS, IMPORT_FORMATS
 from quizsvc.models import DIFFICULTIES
 
 # Limits: generous for real interview questions, small enough that one request can
@@ -150,3 +152,32 @@ class QuestionVersionSummarySchema(Schema):
     version = fields.Integer()
     created_at = fields.DateTime()
     content_hash = fields.String()
+
+
+class BankUploadSchema(StrictSchema):
+    file = Upload(required=True, metadata={"description": "The bank file (multipart/form-data)."})
+
+
+class BankImportQuerySchema(StrictSchema):
+    format = fields.String(
+        validate=validate.OneOf(IMPORT_FORMATS),
+        metadata={"description": "Default: guessed from the file name's extension, else from the content."},
+    )
+
+
+class BankExportQuerySchema(StrictSchema):
+    format = fields.String(load_default="yaml", validate=validate.OneOf(EXPORT_FORMATS))
+    include_retired = fields.Boolean(load_default=False)
+
+
+class BankImportResultSchema(Schema):
+    name = fields.String(metadata={"description": "The bank's name in the file, else the file name."})
+    format = fields.String()
+    questions = fields.Integer(metadata={"description": "Questions in the file."})
+    created = fields.Integer()
+    updated = fields.Integer(metadata={"description": "Changed content: a new version."})
+    unchanged = fields.Integer()
+    skipped = fields.List(
+        fields.String(),
+        metadata={"description": "Questions of kinds quizsvc does not keep (multiple choice, ...), where they are."},
+    )

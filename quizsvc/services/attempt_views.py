@@ -73,6 +73,7 @@ def attempt_view(attempt: Attempt, *, now: datetime | None = None, detail: bool 
         "auto_submitted": attempt.auto_submitted,
         "graded_at": attempt.graded_at,
         "cancelled_at": attempt.cancelled_at,
+        "updated_at": attempt.updated_at,
         "score": score,
         "passed": passed(attempt, score),
         "questions": [

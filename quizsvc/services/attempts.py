@@ -11,6 +11,8 @@ Every transition locks the attempt row first (``SELECT ... FOR UPDATE`` on Postg
 SQLite serialises writers with BEGIN IMMEDIATE, see db.begin_write), then applies any
 deadline that has passed, then checks the status: two autosaves or two submissions of
 one attempt run one after the other and see each other's result.
+
+Every transition emits its event (services.events.emit) in the same transaction.
 """
 
 import hashlib
@@ -26,6 +28,7 @@ from quizsvc.models import (
     ApiKey,
     Attempt,
     AttemptQuestion,
+    EventType,
     Grade,
     GradeOverride,
     QuestionExample,
@@ -34,6 +37,7 @@ from quizsvc.models import (
 from quizsvc.scoring.examples import digest_of
 from quizsvc.scoring.grader import GRADER_VERSION, Grader
 from quizsvc.services import candidates, examples, grading, quizzes
+from quizsvc.services.events import emit
 
 TOKEN_PREFIX = "qza_"
 SEED_RANGE = 2**31 - 1
@@ -79,7 +83,7 @@ def _status_clause(status: str, now: datetime):
     return Attempt.status == status
 
 
-def _settle(attempt: Attempt, now: datetime) -> None:
+def _settle(session: Session, attempt: Attempt, now: datetime) -> None:
     """Store the effective status (the attempt is locked)."""
     status = effective_status(attempt, now)
     if status == attempt.status:
@@ -89,6 +93,7 @@ def _settle(attempt: Attempt, now: datetime) -> None:
         attempt.auto_submitted = True
         _fill_unanswered(attempt)
     attempt.status = status
+    emit(session, attempt=attempt, type=EventType.SUBMITTED if status == "submitted" else EventType.EXPIRED)
 
 
 def _fill_unanswered(attempt: Attempt) -> None:
@@ -151,6 +156,14 @@ def id_for_token(session: Session, *, token: str | None) -> int:
     return attempt_id
 
 
+def id_for_invitation(session: Session, *, attempt_id: int, hash_prefix: str) -> int:
+    """The attempt of a verified invitation link, while its token is the one the link was made for."""
+    token_hash = session.scalars(select(Attempt.token_hash).where(Attempt.id == attempt_id)).one_or_none()
+    if token_hash is None or not token_hash.startswith(hash_prefix):
+        raise Unauthorized("This invitation link is no longer valid.")
+    return attempt_id
+
+
 def get_by_token(session: Session, *, token: str | None) -> Attempt:
     return get_by_id(session, attempt_id=id_for_token(session, token=token))
 
@@ -165,9 +178,12 @@ def get_all(
     offset: int = 0,
     limit: int | None = None,
     results: bool = False,
+    ids: list[int] | None = None,
 ) -> tuple[list[Attempt], int]:
     """``results``: also load each grade's full result (key points, flags, feedback)."""
     query = select(Attempt).where(Attempt.organisation_id == organisation_id)
+    if ids is not None:
+        query = query.where(Attempt.id.in_(ids))
     if quiz_id is not None:
         query = query.where(Attempt.quiz_id == quiz_id)
     if candidate_id is not None:
@@ -177,6 +193,35 @@ def get_all(
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     options = _LOAD if results else _LOAD_SCORES
     items = session.scalars(query.order_by(Attempt.id).offset(offset).limit(limit).options(*options))
+    return list(items), total
+
+
+def changed(
+    session: Session,
+    *,
+    organisation_id: int,
+    updated_since: datetime | None = None,
+    after: tuple[datetime, int] | None = None,
+    limit: int,
+    quiz_id: int | None = None,
+    candidate_id: int | None = None,
+    status: str | None = None,
+) -> tuple[list[Attempt], int]:
+    """Attempts in the stable order (updated_at, id), from ``updated_since`` and past the cursor
+    ``after`` (the last row a client saw); returns a page and how many match in all."""
+    query = select(Attempt).where(Attempt.organisation_id == organisation_id)
+    if updated_since is not None:
+        query = query.where(Attempt.updated_at >= updated_since)
+    for column, value in ((Attempt.quiz_id, quiz_id), (Attempt.candidate_id, candidate_id)):
+        if value is not None:
+            query = query.where(column == value)
+    if status is not None:
+        query = query.where(_status_clause(status, utcnow()))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    if after is not None:
+        at, last_id = after
+        query = query.where(or_(Attempt.updated_at > at, and_(Attempt.updated_at == at, Attempt.id > last_id)))
+    items = session.scalars(query.order_by(Attempt.updated_at, Attempt.id).limit(limit).options(*_LOAD_SCORES))
     return list(items), total
 
 
@@ -190,12 +235,16 @@ def _lock(session: Session, attempt_id: int, now: datetime, *, organisation_id: 
     ).one_or_none()
     if attempt is None:
         raise NotFound(f"Attempt {attempt_id} not found.")
-    _settle(attempt, now)
+    _settle(session, attempt, now)
     return attempt
 
 
 def create(session: Session, *, organisation_id: int, key_id: int | None, attempt_in: dict) -> tuple[Attempt, str]:
-    """Invite a candidate; returns the attempt and its access token (shown this once)."""
+    """Invite a candidate; returns the attempt and its access token (shown this once).
+
+    ``attempt_in``: quiz_id, candidate, and optionally expires_in_hours, language (of the
+    emails) and callback_url (an assessment partner's, PATCHed when graded).
+    """
     quiz = quizzes.get(session, organisation_id=organisation_id, quiz_id=attempt_in["quiz_id"])
     if quiz.archived_at is not None:
         raise Conflict(f"Quiz {quiz.id} is archived; it takes no new attempts.")
@@ -215,10 +264,14 @@ def create(session: Session, *, organisation_id: int, key_id: int | None, attemp
         created_at=now,
         expires_at=now + timedelta(hours=hours),
         created_by_key_id=key_id,
+        updated_at=now,
+        language=attempt_in.get("language") or "en",
+        callback_url=attempt_in.get("callback_url"),
         questions=[AttemptQuestion(position=i, version=v) for i, v in enumerate(drawn, 1)],
     )
     session.add(attempt)
     session.flush()
+    emit(session, attempt=attempt, type=EventType.INVITED)
     return attempt, token
 
 
@@ -236,6 +289,7 @@ def start(session: Session, *, attempt_id: int) -> Attempt:
     attempt.started_at = now
     limit = attempt.quiz.time_limit_minutes
     attempt.deadline = now + timedelta(minutes=limit) if limit else attempt.expires_at
+    emit(session, attempt=attempt, type=EventType.STARTED)
     session.flush()
     return attempt
 
@@ -280,6 +334,7 @@ def submit(session: Session, *, attempt_id: int) -> Attempt:
     attempt.submitted_at = now
     _fill_unanswered(attempt)
     session.flush()
+    emit(session, attempt=attempt, type=EventType.SUBMITTED)
     return attempt
 
 
@@ -289,6 +344,7 @@ def cancel(session: Session, *, organisation_id: int, attempt_id: int) -> Attemp
         _refuse(attempt, "cancel")
     attempt.status = "cancelled"
     attempt.cancelled_at = utcnow()
+    emit(session, attempt=attempt, type=EventType.CANCELLED)
     session.flush()
     return attempt
 
@@ -342,6 +398,7 @@ def grade(session: Session, *, grader: Grader, cache: grading.PreparedCache, att
     attempt.status = "graded"
     attempt.graded_at = utcnow()
     session.flush()
+    emit(session, attempt=attempt, type=EventType.GRADED)
     return attempt
 
 
@@ -378,6 +435,7 @@ def regrade(
         return 0
     rows = _grade_rows(session, grader=grader, cache=cache, attempt=attempt, trigger="regrade")
     session.flush()
+    emit(session, attempt=attempt, type=EventType.REGRADED, detail={"grader_version": GRADER_VERSION})
     return len(rows)
 
 
@@ -446,6 +504,8 @@ def override(
     item.response.overrides.append(row)
     session.flush()
     examples.from_override(session, organisation_id=attempt.organisation_id, item=item, override=row)
+    detail = {"override": {"position": position, "score": row.score, "reviewer": row.reviewer}}
+    emit(session, attempt=attempt, type=EventType.OVERRIDDEN, detail=detail)
     return item
 
 

@@ -61,18 +61,6 @@ def _summary(scores: list[float]) -> dict:
     }
 
 
-def _categories(attempt: Attempt) -> list[dict]:
-    by_category = defaultdict(list)
-    for item in attempt.questions:
-        score = effective.question_score(item)
-        if score is not None:
-            by_category[item.version.category].append(score)
-    return [
-        {"category": name, "score": round(statistics.fmean(values), 1), "questions": len(values)}
-        for name, values in by_category.items()
-    ]
-
-
 def _question_entry(item) -> dict:
     version = item.version
     response = item.response
@@ -152,7 +140,7 @@ def attempt_report(session: Session, *, organisation_id: int, attempt_id: int) -
         "score": score,
         "passed": passed(attempt, score),
         "band": band_of(score / 100) if score is not None else None,
-        "categories": _categories(attempt) if score is not None else [],
+        "categories": effective.category_scores(attempt) if score is not None else [],
         "cohort": {
             **_summary(cohort_scores),
             "percentile": percentile_rank(score, cohort_scores) if score is not None else None,
@@ -247,7 +235,7 @@ def candidate_progress(session: Session, *, organisation_id: int, candidate_id: 
     for attempt in sorted(found, key=lambda a: (a.created_at, a.id)):
         status = attempt_service.effective_status(attempt)
         score = effective.attempt_score(attempt) if status == "graded" else None
-        categories = _categories(attempt) if score is not None else []
+        categories = effective.category_scores(attempt) if score is not None else []
         for entry in categories:
             per_category[entry["category"]].append(
                 {"attempt_id": attempt.id, "at": attempt.submitted_at, "score": entry["score"]}

@@ -1,5 +1,8 @@
 """What an attempt scored: the newest override counts, else the newest machine grade."""
 
+import statistics
+from collections import defaultdict
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -55,3 +58,16 @@ def attempt_score(attempt: Attempt) -> float | None:
     if not scores or any(s is None for s in scores):
         return None
     return round(sum(scores) / len(scores), 1)
+
+
+def category_scores(attempt: Attempt) -> list[dict]:
+    """Mean score per category of the attempt's questions, in the order they first appear."""
+    by_category = defaultdict(list)
+    for item in attempt.questions:
+        score = question_score(item)
+        if score is not None:
+            by_category[item.version.category].append(score)
+    return [
+        {"category": name, "score": round(statistics.fmean(values), 1), "questions": len(values)}
+        for name, values in by_category.items()
+    ]

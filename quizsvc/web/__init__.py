@@ -7,6 +7,7 @@ and in each form, exactly as the candidate API takes it; it reaches this one att
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 
+from quizsvc import links
 from quizsvc.db import begin_write, db
 from quizsvc.errors import ServiceError
 from quizsvc.grading import grading
@@ -28,7 +29,7 @@ def _back(notice: str | None = None, anchor: str | None = None):
 @bp.get("")
 def page():
     try:
-        attempt = attempts.get_by_token(db.session, token=_token())
+        attempt = attempts.get_by_id(db.session, attempt_id=links.attempt_for_token(db.session, _token()))
     except ServiceError as error:
         return render_template("take_denied.html", message=error.message), error.status
     view = candidate_view(attempt)
@@ -40,7 +41,7 @@ def page():
 def _act(action, anchor: str | None = None):
     """Run one candidate action as a unit of work; a refused action becomes the page's notice."""
     try:
-        attempt_id = attempts.id_for_token(db.session, token=_token())
+        attempt_id = links.attempt_for_token(db.session, _token())
         begin_write(db.session)
         notice = action(attempt_id)
         db.session.commit()

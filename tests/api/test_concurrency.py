@@ -178,10 +178,11 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_attempt(flow, li
     assert _count(live_app, IdempotencyRecord, IdempotencyRecord.key == "invite-retry") == 1
 
 
-def test_the_sweeper_applies_deadlines_with_nobody_calling(flow, live_app):
+def test_a_queue_consumer_applies_deadlines_with_nobody_calling(flow, live_app):
+    import signal
     import time
 
-    from quizsvc.jobs import start_sweeper
+    from quizsvc.queue import queue
     from tests.interview import move_clock
 
     quiz = flow.quiz(time_limit_minutes=5)
@@ -195,7 +196,10 @@ def test_the_sweeper_applies_deadlines_with_nobody_calling(flow, live_app):
         with live_app.app_context():
             return db.session.get(Attempt, attempt_id).status
 
-    sweeper = start_sweeper(live_app, interval=0.05)
+    # The consumer's periodic sweep runs as it starts, then every minute.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    consumer = queue.consumer(live_app, workers=1)
+    consumer.start()
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and (stored_status(stale["id"]), stored_status(late["id"])) != (
@@ -204,8 +208,9 @@ def test_the_sweeper_applies_deadlines_with_nobody_calling(flow, live_app):
         ):
             time.sleep(0.05)
     finally:
-        sweeper.stop.set()
-        sweeper.join(timeout=10)
+        consumer.stop(graceful=True)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     assert (stored_status(stale["id"]), stored_status(late["id"])) == ("expired", "graded")
     detail = flow.attempt(late["id"])
     assert detail["auto_submitted"] is True

@@ -1,7 +1,7 @@
 """examples: reviewed examples per question, revocable overrides, example digests on grades
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30 03:25:00.000000
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import quizsvc.db
 
-revision = "0004"
-down_revision = "0003"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

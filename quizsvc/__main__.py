@@ -1,0 +1,5 @@
+"""``python -m quizsvc ...`` is the ``quizsvc`` command."""
+
+from quizsvc.cli import main
+
+main()
