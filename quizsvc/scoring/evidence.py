@@ -86,8 +86,8 @@ def collect_evidence(
     a point. A covered or partly covered key point names its best clause, or, when it is
     marked by a keyword rather than by a similar clause, where that keyword is.
     """
+    from quizsvc.scoring.feedback import holders
     from quizsvc.scoring.keywords import find_span
-    from quizsvc.scoring.text import normalise
 
     if not original:
         return ()
@@ -102,13 +102,13 @@ def collect_evidence(
         if at is not None:
             keyword_spans[index] = words.span(*at)
             found.append(Evidence("keyword", index, spec.keywords[index].term, *keyword_spans[index]))
-    # A keyword marks the one key point it occurs in (see grader._stated_points).
-    norms = [normalise(point.text) for point in points]
+    # A keyword marks the one key point it occurs in (see feedback.stated_points).
+    texts = tuple(point.text for point in points)
     owners = {}
     for k in keyword_spans:
-        holders = [i for i, norm in enumerate(norms) if find_span(norm, forms[k]) is not None]
-        if len(holders) == 1:
-            owners[k] = holders[0]
+        holding = holders(texts, forms[k])
+        if len(holding) == 1:
+            owners[k] = holding[0]
     if len(encoded.unit_vectors) and len(side.point_vectors):
         best = (encoded.unit_vectors @ side.point_vectors.T).argmax(axis=0)
         for index, point in enumerate(points):

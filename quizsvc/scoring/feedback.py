@@ -1,6 +1,8 @@
 """What the grade says in words: key point status, required terms stated otherwise, and
 the feedback lines."""
 
+from functools import lru_cache
+
 from quizsvc.scoring import flags as flag_rules
 from quizsvc.scoring.keywords import find_form
 from quizsvc.scoring.text import content_words, normalise
@@ -20,15 +22,25 @@ def status(similarity: float, stated: str | None = None) -> str:
     return found
 
 
+@lru_cache(maxsize=8192)
+def holders(point_texts: tuple[str, ...], form: str) -> tuple[int, ...]:
+    """The key points (of one reference) in whose text a keyword form occurs."""
+    return tuple(i for i, text in enumerate(point_texts) if find_form(normalise(text), form) >= 0)
+
+
+@lru_cache(maxsize=4096)
+def _point_words(text: str) -> frozenset[str]:
+    return frozenset(content_words(normalise(text)))
+
+
 def said_otherwise(keyword, side, signals) -> bool:
     """A required term the answer does not use but whose meaning it states: a key point
     that uses the term is covered, or, where no key point uses it, the answer covers the
     key points as a whole ("knowledge learned in one language transfers" for 跨语言迁移)."""
-    holders = [
-        i for i, point in enumerate(side.points) if any(find_form(normalise(point.text), f) >= 0 for f in keyword.forms)
-    ]
-    if holders:
-        return any(signals.coverage[i] >= COVERED for i in holders)
+    texts = tuple(point.text for point in side.points)
+    holding = sorted({i for form in keyword.forms for i in holders(texts, form)})
+    if holding:
+        return any(signals.coverage[i] >= COVERED for i in holding)
     return signals.recall >= COVERED
 
 
@@ -37,14 +49,14 @@ def stated_points(points, encoded, spec, forms: dict[int, str]) -> dict[int, str
     the answer's) or names by its own matched rubric keyword ("partly"): a keyword that
     occurs in this key point and in no other (BERT, in every point about BERT, marks none)."""
     words = set(encoded.words)
-    norms = [normalise(point.text) for point in points]
+    texts = tuple(point.text for point in points)
     stated = {}
     for form in forms.values():
-        holders = [i for i, norm in enumerate(norms) if find_form(norm, form) >= 0]
-        if len(holders) == 1:
-            stated[holders[0]] = "partly"
-    for index, norm in enumerate(norms):
-        point_words = set(content_words(norm))
+        holding = holders(texts, form)
+        if len(holding) == 1:
+            stated[holding[0]] = "partly"
+    for index, text in enumerate(texts):
+        point_words = _point_words(text)
         if point_words and point_words <= words:
             stated[index] = "covered"
     return stated

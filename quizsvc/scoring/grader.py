@@ -230,7 +230,8 @@ class Grader:
             flags.append("missing_required_keyword")
 
         formulas = (sorted(side.formulas & encoded.formulas), sorted(side.formulas - encoded.formulas))
-        misconceptions = self._misconceptions(prepared, encoded, side)
+        asserted = self._misconception_units(prepared, encoded, side)
+        misconceptions = [m.text for i, m in enumerate(spec.misconceptions) if i in {k for k, _ in asserted}]
         if misconceptions:
             flags.append("misconception")
         flags += self._shape_flags(prepared, encoded, signals)
@@ -276,7 +277,7 @@ class Grader:
                 points,
                 spec,
                 forms,
-                self._misconception_units(prepared, encoded_first, side),
+                asserted if encoded_first is encoded else self._misconception_units(prepared, encoded_first, side),
                 partly=PARTLY,
             ),
         )
@@ -311,10 +312,6 @@ class Grader:
         return prepared.example_bases[digest]
 
     # -- flags --------------------------------------------------------------------------------
-
-    def _misconceptions(self, prepared: PreparedQuestion, encoded: EncodedAnswer, side) -> list[str]:
-        found = {index for index, _ in self._misconception_units(prepared, encoded, side)}
-        return [item.text for index, item in enumerate(prepared.spec.misconceptions) if index in found]
 
     @staticmethod
     def _misconception_units(prepared: PreparedQuestion, encoded: EncodedAnswer, side) -> list[tuple[int, int]]:

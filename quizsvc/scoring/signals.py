@@ -267,6 +267,20 @@ def _beyond(reference: str, question_words: frozenset[str]) -> str:
     return left if squash(left) else reference
 
 
+def _runs(text: str, units: list[str], sentences: list[str]) -> list[list[int]]:
+    """For each sentence, the consecutive clauses that lie in it (at least one)."""
+    from quizsvc.scoring.evidence import unit_offsets
+
+    unit_at = unit_offsets(text, units)
+    runs = []
+    for start, end in unit_offsets(text, sentences):
+        inside = [i for i, (a, _) in enumerate(unit_at) if start <= a < end]
+        if not inside:
+            inside = [min(range(len(unit_at)), key=lambda i: abs(unit_at[i][0] - start))]
+        runs.append(list(range(inside[0], inside[-1] + 1)))
+    return runs
+
+
 def encode_answers(
     answers: list[str], embedder: Embedder, question_words: list[frozenset[str]] | None = None
 ) -> list[EncodedAnswer]:
@@ -276,23 +290,19 @@ def encode_answers(
     norms = [normalise(c) for c in cleaned]
     units = [split_units(c) or [c] for c in cleaned]
     sentences = [split_units(c, longest=SENTENCE_CHARS) or [c] for c in cleaned]
-    # Sentences that are not already clauses are pooled in the same pass.
-    extra = [[s for s in whole if s not in parts] for parts, whole in zip(units, sentences)]
+    # Each sentence is pooled from its clauses' token features in the same pass.
+    runs = [_runs(c, parts, whole) for c, parts, whole in zip(cleaned, units, sentences)]
     question_words = question_words or [frozenset()] * len(answers)
     # Words are left out only where the answer uses some. What is left keeps its function
     # words: "the bulbs are not lit", asked whether the bulbs are lit, still says "not".
     words = [content_words(norm) for norm in norms]
     skip = [asked if asked.intersection(used) else None for used, asked in zip(words, question_words)]
-    together = [parts + more for parts, more in zip(units, extra)]
-    counts = [len(parts) for parts in units]
-    vectors = encode_with_units(embedder, cleaned, together, skip, counts) if cleaned else []
+    vectors = encode_with_units(embedder, cleaned, units, skip, runs) if cleaned else []
     encoded = []
     for original, text, norm, parts, whole, used, left_out, (vector, pooled, demoted_vector) in zip(
         answers, cleaned, norms, units, sentences, words, skip, vectors
     ):
-        unit_vectors = pooled[: len(parts)]
-        at = {u: i for i, u in enumerate(parts)} | {s: len(parts) + i for i, s in enumerate(s for s in whole if s not in parts)}
-        sentence_vectors = pooled[[at[s] for s in whole]] if len(pooled) else pooled
+        unit_vectors, sentence_vectors = pooled[: len(parts)], pooled[len(parts) :]
         if left_out is None:
             demoted_vector = vector  # nothing of the question's to leave out
         encoded.append(

