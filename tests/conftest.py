@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from quizsvc import create_app
+from quizsvc import create_app, limits
 from quizsvc.cli import alembic_config
 from quizsvc.db import db
 from quizsvc.grading import grading
@@ -113,8 +113,10 @@ def app(migrated_app):
     outer = connection.begin()
     factory = db.sessionmaker(migrated_app)
     factory.configure(bind=connection, join_transaction_mode="create_savepoint")
-    # In-process grading caches mirror rows that the rollback below removes.
+    # In-process grading caches mirror rows that the rollback below removes; every test
+    # starts with fresh rate-limit counts (all of them come from 127.0.0.1).
     grading.clear_caches(migrated_app)
+    limits.reset(migrated_app)
     yield migrated_app
     factory.configure(bind=engine, join_transaction_mode="conservative_savepoint")
     outer.rollback()

@@ -34,8 +34,13 @@ class Receiver:
             def _record(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 receiver.requests.append(
-                    {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body,
-                     "at": time.time()}
+                    {
+                        "method": self.command,
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": body,
+                        "at": time.time(),
+                    }
                 )
                 receiver.arrived.set()
                 if receiver.hold:

@@ -189,7 +189,9 @@ def test_bank_import_reports_skipped_questions_and_errors_without_traceback(runn
     gift.write_text("::a::Which?{=yes ~no}\n\n::b::Why?{####Because.}\n", encoding="utf-8")
     result = runner.invoke(args=["bank", "import", str(gift), "--org", "gifted"])
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"{gift}: skipped line 1: multiple choice (quizsvc keeps essay and short-answer questions)\n"
+    assert (
+        result.stderr == f"{gift}: skipped line 1: multiple choice (quizsvc keeps essay and short-answer questions)\n"
+    )
     assert result.stdout.endswith(f"{gift}: 1 created, 0 updated, 0 unchanged\n")
     bad = tmp_path / "bad.xml"
     bad.write_text("<quiz><question type='essay'><name><text>q</text></name></question></quiz>", encoding="utf-8")
@@ -201,3 +203,44 @@ def test_bank_import_reports_skipped_questions_and_errors_without_traceback(runn
     )
     with app.app_context():
         assert accounts.get_organisation(db.session, name="fresh") is None
+
+
+def test_a_bank_with_unstorable_text_is_a_clean_error(runner, app, question_in, tmp_path):
+    import json
+
+    bad = tmp_path / "bank.json"
+    body = {"format": "quizsvc-bank/1", "name": "b", "questions": [{**question_in, "prompt": "a\x00b"}]}
+    bad.write_text(json.dumps(body), encoding="utf-8")
+    result = runner.invoke(args=["bank", "import", str(bad), "--org", "fresh"])
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit
+    assert result.output == (
+        f"Error: {bad}: question 1 (self-attention): field 'prompt': "
+        "Must not contain NUL or unpaired surrogate characters.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["orgs", "create", "x" * 101], "Invalid value for 'NAME': must be at most 100 characters"),
+        # A byte that is not UTF-8 reaches Python as a lone surrogate (surrogateescape).
+        (["orgs", "create", "acme\udcff"], "Invalid value for 'NAME': must be UTF-8 text without NUL characters"),
+        (["keys", "create", "--org", "a", "--role", "viewer", "--name", "n" * 101], "must be at most 100 characters"),
+        (
+            ["keys", "revoke", str(2**31)],
+            "Invalid value for 'KEY_ID': 2147483648 is not in the range 1<=x<=2147483647.",
+        ),
+        (["regrade", "--attempt", str(2**40)], "is not in the range 1<=x<=2147483647"),
+        (["score", "--question-id", "1", "--org", "\udcff", "a"], "Invalid value for '--org'"),
+    ],
+)
+def test_command_line_text_and_ids_are_checked_before_the_database(runner, args, message):
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert message in result.output
+
+
+def test_a_pasted_answer_is_graded_cleaned_from_the_shell(runner):
+    result = runner.invoke(args=["score", "--reference", "pasted text", "pasted\x00text\ud800"])
+    assert result.exit_code == 0, result.output
+    assert '"score"' in result.output

@@ -24,6 +24,24 @@ def test_defaults(monkeypatch):
         ({"QUIZSVC_MAX_REQUEST_BYTES": "10"}, "QUIZSVC_MAX_REQUEST_BYTES must be at least 1024, got 10"),
         ({"QUIZSVC_LOG_FORMAT": "xml"}, "QUIZSVC_LOG_FORMAT must be json or text, got 'xml'"),
         ({"QUIZSVC_BOOTSTRAP_KEY": "short"}, "QUIZSVC_BOOTSTRAP_KEY must be at least 24 characters"),
+        (
+            {
+                "QUIZSVC_ENV": "production",
+                "QUIZSVC_DATABASE_URL": "postgresql+psycopg://db/quizsvc",
+                "QUIZSVC_SECRET_KEY": "s" * 32,
+            },
+            "QUIZSVC_PUBLIC_URL or QUIZSVC_TRUSTED_HOSTS is required when QUIZSVC_ENV=production",
+        ),
+        (
+            {"QUIZSVC_PUBLIC_URL": "quiz.example.com"},
+            "QUIZSVC_PUBLIC_URL must start with http:// or https://, got 'quiz.example.com'",
+        ),
+        (
+            {"QUIZSVC_RATELIMIT_API_KEY": "lots"},
+            "QUIZSVC_RATELIMIT_API_KEY must be a rate such as '600 per minute', got 'lots'",
+        ),
+        ({"QUIZSVC_PROXY_COUNT": "-1"}, "QUIZSVC_PROXY_COUNT must be at least 0, got -1"),
+        ({"QUIZSVC_DEFAULT_ORG": "o" * 101}, "QUIZSVC_DEFAULT_ORG must be at most 100 characters"),
     ],
 )
 def test_bad_settings_fail_at_start(monkeypatch, env, message):
@@ -65,3 +83,34 @@ def test_a_local_model_directory_is_accepted(monkeypatch, tmp_path):
     monkeypatch.setenv("QUIZSVC_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     monkeypatch.setenv("QUIZSVC_EMBEDDING_MODEL", str(tmp_path))
     assert create_app().extensions["quizsvc.grading"]["embedder"].model_id == str(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"QUIZSVC_PUBLIC_URL": "https://quiz.example.com"},
+        {"QUIZSVC_TRUSTED_HOSTS": "quiz.example.com, .internal.example.com"},
+    ],
+)
+def test_production_starts_with_a_public_url_or_trusted_hosts(monkeypatch, env):
+    _clear(monkeypatch)
+    monkeypatch.setenv("QUIZSVC_ENV", "production")
+    monkeypatch.setenv("QUIZSVC_DATABASE_URL", "postgresql+psycopg://db/quizsvc")
+    monkeypatch.setenv("QUIZSVC_SECRET_KEY", "s" * 32)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings.from_env()
+    assert settings.to_flask()["TRUSTED_HOSTS"] == (list(settings.trusted_hosts) or None)
+
+
+def test_rate_limit_settings(monkeypatch):
+    _clear(monkeypatch)
+    defaults = Settings.from_env()
+    assert (defaults.ratelimit_api_key, defaults.ratelimit_candidate, defaults.ratelimit_auth_failures) == (
+        "600 per minute",
+        "120 per minute",
+        "30 per minute",
+    )
+    assert defaults.ratelimit_storage_uri == "memory://"
+    monkeypatch.setenv("QUIZSVC_RATELIMIT_CANDIDATE", "")
+    assert Settings.from_env().ratelimit_candidate == ""  # set but empty: that limit is off

@@ -53,7 +53,9 @@ def test_the_invitation_is_emailed_in_its_language_and_its_link_opens_the_attemp
 ):
     quiz = flow.quiz()
     invited = flow.invite(
-        quiz["id"], candidate={"external_id": "m", "display_name": "王小明", "email": "wang@example.com"}, language=language
+        quiz["id"],
+        candidate={"external_id": "m", "display_name": "王小明", "email": "wang@example.com"},
+        language=language,
     )
     assert inbox.messages == []  # nothing is sent inside the request
     run_queue(app)

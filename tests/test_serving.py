@@ -122,7 +122,9 @@ def test_serve_runs_gunicorn_and_a_consumer_and_ctrl_c_stops_both(tmp_path):
     serve.send_signal(signal.SIGINT)
     assert serve.wait(timeout=40) == 0
     serve.stderr.close()
-    assert all(not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text() for pid in children)
+    assert all(
+        not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text() for pid in children
+    )
 
 
 def test_serve_stops_everything_when_the_consumer_dies(tmp_path):

@@ -175,7 +175,9 @@ def test_a_consumer_killed_in_mid_delivery_delivers_after_a_restart(deploy, reco
     assert len(ids) - EVENTS <= in_flight
     record_property("crash_events", EVENTS)
     record_property("crash_requests", len(ids))
-    print(f"crash test: {EVENTS} events, {len(set(ids))} delivered, {len(ids)} requests, {in_flight} in flight at the kill")
+    print(
+        f"crash test: {EVENTS} events, {len(set(ids))} delivered, {len(ids)} requests, {in_flight} in flight at the kill"
+    )
 
 
 def test_two_consumers_on_postgresql_deliver_each_event_once(deploy):

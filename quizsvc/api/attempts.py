@@ -1,5 +1,5 @@
-"""Attempts, for the organisation: invite (one or a batch), read, poll, cancel, review,
-regrade, and the score report."""
+"""Attempts, for the organisation: invite (one or a batch), read, poll, cancel, a new link,
+review, regrade, and the score report."""
 
 import base64
 import json
@@ -10,11 +10,11 @@ from flask.views import MethodView
 from marshmallow import ValidationError
 
 from quizsvc import reports as render
+from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, record, requires
-from quizsvc.api.base import Blueprint
+from quizsvc.api.base import Blueprint, html_page, operation, other_formats
 from quizsvc.api.errors import error_payload
 from quizsvc.api.idempotency import mutation
-from quizsvc.api.quizzes import html_page
 from quizsvc.db import db
 from quizsvc.errors import Invalid, ServiceError
 from quizsvc.grading import grading
@@ -38,7 +38,8 @@ blp = Blueprint("attempts", __name__, url_prefix="/api/v1/attempts", description
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL: QUIZSVC_PUBLIC_URL when set (behind a proxy), else the request's host."""
+    """An absolute URL: QUIZSVC_PUBLIC_URL when set, else the request's host (in production
+    one of QUIZSVC_TRUSTED_HOSTS: the settings refuse to start otherwise)."""
     base = current_app.config.get("QUIZSVC_PUBLIC_URL")
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
@@ -50,6 +51,10 @@ def _view(attempt, *, detail: bool = False) -> dict:
         **attempt_view(attempt, detail=detail),
         "report_url": external_url("attempts.AttemptReport", attempt_id=attempt.id),
     }
+
+
+def _with_access(attempt, token: str) -> dict:
+    return {**_view(attempt), "token": token, "link": external_url("take.page", token=token)}
 
 
 def _encode_cursor(attempt) -> str:
@@ -73,7 +78,7 @@ def _invite(attempt_in: dict) -> dict:
         db.session, organisation_id=me.organisation_id, key_id=me.key_id, attempt_in=attempt_in
     )
     record("attempt.invite", "attempt", attempt.id, quiz_id=attempt.quiz_id)
-    return {**_view(attempt), "token": token, "link": external_url("take.page", token=token)}
+    return _with_access(attempt, token)
 
 
 def _invite_batch(batch_in: dict) -> dict:
@@ -154,8 +159,9 @@ INVITE_RESPONSE = {
 class Attempts(MethodView):
     @requires("viewer")
     @blp.arguments(AttemptQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, AttemptSchema(many=True))
+    @blp.response(200, AttemptSchema(many=True), example=[ex.ATTEMPT])
     @blp.paginate()
+    @operation("listAttempts")
     def get(self, pagination_parameters, updated_since=None, cursor=None, **filters):
         """List attempts, by quiz, candidate or status; or poll for changes (updated_since, cursor)"""
         organisation_id = principal().organisation_id
@@ -186,10 +192,11 @@ class Attempts(MethodView):
 
     @requires("recruiter")
     @mutation
-    @blp.arguments(AttemptCreateSchema)
+    @blp.arguments(AttemptCreateSchema, example=ex.INVITE_IN)
     @blp.response(201)
     @blp.doc(responses={"201": INVITE_RESPONSE})
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("inviteCandidate")
     def post(self, attempt_in):
         """Invite a candidate, or up to 500: tokens and links are in this response only (never in a replay)"""
         if "candidates" in attempt_in:
@@ -197,23 +204,25 @@ class Attempts(MethodView):
         return NewAttemptSchema().dump(_invite(attempt_in))
 
 
-@blp.route("/<int:attempt_id>")
+@blp.route("/<id:attempt_id>")
 class AttemptById(MethodView):
     @requires("viewer")
-    @blp.response(200, AttemptDetailSchema)
+    @blp.response(200, AttemptDetailSchema, example=ex.GRADED)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("getAttempt")
     def get(self, attempt_id):
         """Get an attempt with every answer, grade and override"""
         attempt = attempts.get(db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id)
         return _view(attempt, detail=True)
 
 
-@blp.route("/<int:attempt_id>/cancel")
+@blp.route("/<id:attempt_id>/cancel")
 class AttemptCancel(MethodView):
     @requires("recruiter")
     @mutation
-    @blp.response(200, AttemptSchema)
+    @blp.response(200, AttemptSchema, example=ex.CANCELLED)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("cancelAttempt")
     def post(self, attempt_id):
         """Cancel an invited or started attempt"""
         attempt = attempts.cancel(db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id)
@@ -221,13 +230,30 @@ class AttemptCancel(MethodView):
         return _view(attempt)
 
 
-@blp.route("/<int:attempt_id>/regrade")
+@blp.route("/<id:attempt_id>/link")
+class AttemptLink(MethodView):
+    @requires("recruiter")
+    @mutation
+    @blp.response(200, NewAttemptSchema, example=ex.NEW_ATTEMPT)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @operation("reissueAttemptLink")
+    def post(self, attempt_id):
+        """Issue a new token and link for an open attempt; the old ones stop working ("resend link")"""
+        attempt, token = attempts.reissue_token(
+            db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id
+        )
+        record("attempt.link", "attempt", attempt_id)
+        return _with_access(attempt, token)
+
+
+@blp.route("/<id:attempt_id>/regrade")
 class AttemptRegrade(MethodView):
     @requires("admin")
     @mutation
-    @blp.arguments(RegradeInSchema)
-    @blp.response(200, AttemptDetailSchema)
+    @blp.arguments(RegradeInSchema, example=ex.REGRADE_IN)
+    @blp.response(200, AttemptDetailSchema, example=ex.GRADED)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("regradeAttempt")
     def post(self, regrade_in, attempt_id):
         """Grade a graded attempt again with the current grader; earlier grades stay"""
         organisation_id = principal().organisation_id
@@ -243,11 +269,12 @@ class AttemptRegrade(MethodView):
         return _view(attempts.get(db.session, organisation_id=organisation_id, attempt_id=attempt_id), detail=True)
 
 
-@blp.route("/<int:attempt_id>/responses/<int:position>")
+@blp.route("/<id:attempt_id>/responses/<id:position>")
 class AttemptResponse(MethodView):
     @requires("viewer")
-    @blp.response(200, ResponseSchema)
+    @blp.response(200, ResponseSchema, example=ex.RESPONSE)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("getAttemptResponse")
     def get(self, attempt_id, position):
         """Get one answer with its grade history and overrides"""
         item = attempts.question_of(
@@ -256,13 +283,14 @@ class AttemptResponse(MethodView):
         return response_view(item)
 
 
-@blp.route("/<int:attempt_id>/responses/<int:position>/overrides")
+@blp.route("/<id:attempt_id>/responses/<id:position>/overrides")
 class AttemptOverride(MethodView):
     @requires("recruiter")
     @mutation
-    @blp.arguments(OverrideInSchema)
-    @blp.response(201, ResponseSchema)
+    @blp.arguments(OverrideInSchema, example=ex.OVERRIDE_IN)
+    @blp.response(201, ResponseSchema, example=ex.OVERRIDDEN)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("overrideGrade")
     def post(self, override_in, attempt_id, position):
         """Override a grade with a score and a reason; the machine grade stays beside it"""
         me = principal()
@@ -278,11 +306,12 @@ class AttemptOverride(MethodView):
         return response_view(item)
 
 
-@blp.route("/<int:attempt_id>/responses/<int:position>/overrides/<int:override_id>")
+@blp.route("/<id:attempt_id>/responses/<id:position>/overrides/<id:override_id>")
 class AttemptOverrideById(MethodView):
+    @operation("revokeOverride")
     @requires("recruiter")
     @mutation
-    @blp.response(200, ResponseSchema)
+    @blp.response(200, ResponseSchema, example=ex.REVOKED)
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, attempt_id, position, override_id):
         """Revoke an override: it stays in the history, stops counting, and its reviewed example is deleted"""
@@ -296,12 +325,14 @@ class AttemptOverrideById(MethodView):
         return response_view(item)
 
 
-@blp.route("/<int:attempt_id>/report")
+@blp.route("/<id:attempt_id>/report")
 class AttemptReport(MethodView):
     @requires("viewer")
     @blp.arguments(ReportQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, AttemptReportSchema)
+    @blp.response(200, AttemptReportSchema, example=ex.REPORT)
+    @blp.doc(**other_formats("csv", "html", "pdf"))
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("getAttemptReport")
     def get(self, attempt_id, format):
         """The attempt's score report as JSON, CSV, HTML (inline SVG charts) or PDF"""
         report = reports.attempt_report(db.session, organisation_id=principal().organisation_id, attempt_id=attempt_id)

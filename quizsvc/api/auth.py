@@ -1,7 +1,10 @@
-"""API keys: every /api/v1 view declares the role it needs with ``@requires``.
+"""Credentials: every /api/v1 view declares what it takes.
 
-Keys come as ``Authorization: Bearer <key>``; the assessment-partner endpoints take them
-as HTTP Basic (the key as the user name, the password empty), as those platforms send them.
+``@requires(role)``: an API key with at least that role, as ``Authorization: Bearer <key>``
+(the assessment-partner endpoints take it as HTTP Basic, the key as the user name and the
+password empty, as those platforms send it). ``@candidate_access``: a candidate's attempt
+token, or the token of an invitation link. Each credential works only where it belongs: the
+other kind is recognised and refused with a 403, an unknown one is a 401.
 """
 
 import base64
@@ -14,7 +17,18 @@ from flask_smorest import Blueprint
 
 from quizsvc import links
 from quizsvc.db import db
-from quizsvc.services import accounts, audit
+from quizsvc.errors import Forbidden, Unauthorized
+from quizsvc.services import accounts, attempts, audit
+
+
+def _responses(func) -> dict:
+    """What any authenticated call may answer besides its own responses."""
+    # 429: every call under /api/v1 is rate-limited (quizsvc.limits).
+    responses = {"401": "UNAUTHORIZED", "403": "FORBIDDEN", "429": "TOO_MANY_REQUESTS", "500": "INTERNAL_SERVER_ERROR"}
+    if func.__name__ in ("post", "put", "patch"):
+        # Bodies are size-limited and must be JSON (see api._require_json).
+        responses.update({"413": "REQUEST_ENTITY_TOO_LARGE", "415": "UNSUPPORTED_MEDIA_TYPE"})
+    return responses
 
 
 @dataclass(frozen=True)
@@ -26,7 +40,7 @@ class Principal:
     key_name: str = ""
 
 
-def _bearer_token() -> str | None:
+def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer":
@@ -45,14 +59,32 @@ def _basic_user() -> str | None:
     return user or None
 
 
+def _is_candidate_token(token: str | None) -> bool:
+    """Whether ``token`` opens an attempt (an attempt token, or an invitation link's)."""
+    if not token or not token.startswith((attempts.TOKEN_PREFIX, links.INVITATION_PREFIX)):
+        return False
+    try:
+        links.attempt_for_token(db.session, token)
+    except Unauthorized:
+        return False
+    return True
+
+
 def requires(role: str, *, basic: bool = False):
     """Authenticate the request's key and check it has at least ``role``; ``basic``: HTTP Basic."""
 
     def decorator(func):
         @wraps(func)
         def wrapper(*args, **kwargs):
-            plaintext = _basic_user() if basic else _bearer_token()
-            key = accounts.authenticate(db.session, plaintext=plaintext, needed_role=role)
+            plaintext = _basic_user() if basic else bearer_token()
+            try:
+                key = accounts.authenticate(db.session, plaintext=plaintext, needed_role=role)
+            except Unauthorized:
+                if _is_candidate_token(plaintext):
+                    raise Forbidden(
+                        "A candidate token opens /api/v1/candidate/attempt only; this call needs an API key."
+                    ) from None
+                raise
             g.principal = Principal(
                 organisation_id=key.organisation_id,
                 organisation_name=key.organisation.name,
@@ -62,12 +94,9 @@ def requires(role: str, *, basic: bool = False):
             )
             return func(*args, **kwargs)
 
-        responses = {"401": "UNAUTHORIZED", "403": "FORBIDDEN", "500": "INTERNAL_SERVER_ERROR"}
-        if func.__name__ in ("post", "put", "patch"):
-            # Bodies are size-limited and must be JSON (see api._require_json).
-            responses.update({"413": "REQUEST_ENTITY_TOO_LARGE", "415": "UNSUPPORTED_MEDIA_TYPE"})
         security = [{"basicAuth": []}] if basic else [{"bearerAuth": []}]
-        return Blueprint.doc(security=security, responses=responses, **{"x-required-role": role})(wrapper)
+        doc = {"security": security, "responses": _responses(func), "x-required-role": role}
+        return Blueprint.doc(**doc)(wrapper)
 
     return decorator
 
@@ -91,9 +120,9 @@ def record(action: str, target_type: str, target_id: int | None = None, **detail
     )
 
 
-def _candidate_token() -> str | None:
+def candidate_token() -> str | None:
     # The link a candidate is sent carries the token in the query; clients send it as a bearer.
-    return _bearer_token() or request.args.get("token") or None
+    return bearer_token() or request.args.get("token") or None
 
 
 def candidate_access(func):
@@ -101,10 +130,16 @@ def candidate_access(func):
 
     @wraps(func)
     def wrapper(*args, **kwargs):
-        g.candidate_attempt_id = links.attempt_for_token(db.session, _candidate_token())
+        token = candidate_token()
+        try:
+            g.candidate_attempt_id = links.attempt_for_token(db.session, token)
+        except Unauthorized:
+            if token and token.startswith(accounts.KEY_PREFIX) and accounts.is_key(db.session, plaintext=token):
+                raise Forbidden("API keys do not open the candidate API; send the attempt's token.") from None
+            raise
         return func(*args, **kwargs)
 
-    return Blueprint.doc(security=[{"candidateToken": []}], responses={"401": "UNAUTHORIZED"})(wrapper)
+    return Blueprint.doc(security=[{"candidateToken": []}], responses=_responses(func))(wrapper)
 
 
 def candidate_attempt_id() -> int:

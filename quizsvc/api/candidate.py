@@ -2,10 +2,11 @@
 
 from flask.views import MethodView
 
+from quizsvc.api import examples as ex
 from quizsvc.api.auth import candidate_access, candidate_attempt_id
-from quizsvc.api.base import Blueprint
+from quizsvc.api.base import Blueprint, operation
 from quizsvc.api.idempotency import mutation
-from quizsvc.db import begin_write, db
+from quizsvc.db import db
 from quizsvc.grading import grading
 from quizsvc.schemas.attempt import AnswerInSchema, CandidateAttemptSchema, SavedAnswerSchema
 from quizsvc.schemas.score import MAX_ANSWER
@@ -28,7 +29,8 @@ def _view(attempt_id: int) -> dict:
 @blp.route("")
 class CandidateAttempt(MethodView):
     @candidate_access
-    @blp.response(200, CandidateAttemptSchema)
+    @blp.response(200, CandidateAttemptSchema, example=ex.CANDIDATE_ATTEMPT)
+    @operation("getCandidateAttempt")
     def get(self):
         """The attempt: status, time left, the questions once started, results where the quiz shows them"""
         return _view(candidate_attempt_id())
@@ -38,20 +40,22 @@ class CandidateAttempt(MethodView):
 class CandidateStart(MethodView):
     @candidate_access
     @mutation
-    @blp.response(200, CandidateAttemptSchema)
+    @blp.response(200, CandidateAttemptSchema, example=ex.CANDIDATE_ATTEMPT)
+    @operation("startCandidateAttempt")
     def post(self):
         """Start the attempt: the questions are shown and the clock runs"""
         attempts.start(db.session, attempt_id=candidate_attempt_id())
         return _view(candidate_attempt_id())
 
 
-@blp.route("/answers/<int:position>")
+@blp.route("/answers/<id:position>")
 class CandidateAnswer(MethodView):
     @candidate_access
     @mutation
-    @blp.arguments(AnswerInSchema)
-    @blp.response(200, SavedAnswerSchema)
+    @blp.arguments(AnswerInSchema, example=ex.ANSWER_IN)
+    @blp.response(200, SavedAnswerSchema, example=ex.SAVED)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("saveCandidateAnswer")
     def put(self, answer_in, position):
         """Save the answer to question ``position``; the last save before submission counts"""
         item = attempts.save_answer(
@@ -72,13 +76,9 @@ class CandidateAnswer(MethodView):
 class CandidateSubmit(MethodView):
     @candidate_access
     @mutation
-    @blp.response(200, CandidateAttemptSchema)
+    @blp.response(200, CandidateAttemptSchema, example=ex.SUBMITTED)
+    @operation("submitCandidateAttempt")
     def post(self):
-        """Submit: answers are final and graded in one batch"""
-        attempt_id = candidate_attempt_id()
-        attempt = attempts.submit(db.session, attempt_id=attempt_id)
-        # The submission stands even if grading fails; the sweeper grades it then.
-        db.session.commit()
-        begin_write(db.session)
-        grading.grade_submitted(db.session, attempt_id=attempt_id, organisation_id=attempt.organisation_id)
-        return _view(attempt_id)
+        """Submit: answers are final and graded in one batch; submitting again confirms it"""
+        attempts.submit(db.session, attempt_id=candidate_attempt_id(), grading=grading)
+        return _view(candidate_attempt_id())

@@ -3,9 +3,9 @@
 from flask.views import MethodView
 
 from quizsvc import reports as render
+from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, requires
-from quizsvc.api.base import Blueprint
-from quizsvc.api.quizzes import html_page
+from quizsvc.api.base import Blueprint, html_page, operation, other_formats
 from quizsvc.db import db
 from quizsvc.schemas.attempt import CandidateQuerySchema, CandidateSchema
 from quizsvc.schemas.report import PageQuerySchema, ProgressSchema
@@ -18,8 +18,9 @@ blp = Blueprint("candidates", __name__, url_prefix="/api/v1/candidates", descrip
 class Candidates(MethodView):
     @requires("viewer")
     @blp.arguments(CandidateQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, CandidateSchema(many=True))
+    @blp.response(200, CandidateSchema(many=True), example=[ex.CANDIDATE])
     @blp.paginate()
+    @operation("listCandidates")
     def get(self, pagination_parameters, external_id=None):
         """List candidates, or find one by the platform's external id"""
         items, total = candidates.get_all(
@@ -33,22 +34,25 @@ class Candidates(MethodView):
         return items
 
 
-@blp.route("/<int:candidate_id>")
+@blp.route("/<id:candidate_id>")
 class CandidateById(MethodView):
     @requires("viewer")
-    @blp.response(200, CandidateSchema)
+    @blp.response(200, CandidateSchema, example=ex.CANDIDATE)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("getCandidate")
     def get(self, candidate_id):
         """Get a candidate"""
         return candidates.get(db.session, organisation_id=principal().organisation_id, candidate_id=candidate_id)
 
 
-@blp.route("/<int:candidate_id>/progress")
+@blp.route("/<id:candidate_id>/progress")
 class CandidateProgress(MethodView):
     @requires("viewer")
     @blp.arguments(PageQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, ProgressSchema)
+    @blp.response(200, ProgressSchema, example=ex.PROGRESS)
+    @blp.doc(**other_formats("html"))
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("getCandidateProgress")
     def get(self, candidate_id, format):
         """A candidate's attempts over time, overall and per category (JSON, or HTML with a chart)"""
         progress = reports.candidate_progress(

@@ -40,7 +40,9 @@ def handle_http_exception(error: HTTPException):
         if original is not None:
             log.error("unhandled error", exc_info=original)
         message = "Internal server error."
-    headers = dict(data.get("headers") or {})
+    # Werkzeug's own headers (Allow on a 405), not its HTML content type.
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    headers.update(data.get("headers") or {})
     # webargs nests errors under the location ("json", "query"): keep that, it tells where.
     return error_payload(error.code, message, errors), error.code, headers
 

@@ -3,7 +3,8 @@
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from quizsvc.api.base import Blueprint
+from quizsvc.api import examples as ex
+from quizsvc.api.base import Blueprint, operation
 from quizsvc.db import db
 from quizsvc.services import health
 
@@ -16,7 +17,8 @@ class HealthSchema(Schema):
 
 @blp.route("/healthz")
 class Health(MethodView):
-    @blp.response(200, HealthSchema)
+    @blp.response(200, HealthSchema, example=ex.HEALTH)
+    @operation("getHealth")
     def get(self):
         """Report that the process is up"""
         return {"status": "ok"}
@@ -24,8 +26,9 @@ class Health(MethodView):
 
 @blp.route("/readyz")
 class Ready(MethodView):
-    @blp.response(200, HealthSchema)
+    @blp.response(200, HealthSchema, example=ex.READY)
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    @operation("getReadiness")
     def get(self):
         """Report whether the database answers"""
         health.check_database(db.session)

@@ -1,26 +1,30 @@
-"""``@mutation``: every mutating view commits here, once, and honours ``Idempotency-Key``.
+"""``@mutation``: every mutating view runs as one unit of work and honours ``Idempotency-Key``.
 
 A retry with the same key and the same request gets the first response again (with
 ``Idempotent-Replayed: true``); the same key with another request is a 422. Failed calls
 (errors) are not recorded: retrying them runs them again. Secrets in a response (a
-candidate's token and link, a webhook secret) are never kept: a replay comes without them.
+candidate's token and link, a new API key, a webhook secret: the fields marked ``x-secret``
+in the schemas) are never kept: a replay comes without them.
 """
 
-import json
+import re
 from functools import wraps
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 
-from quizsvc.db import begin_write, db
+from quizsvc.db import begin_write, db, unit_of_work
 from quizsvc.errors import ServiceError
 from quizsvc.services import idempotency
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
-# Response fields that are secrets: shown once, never stored for a replay.
-SECRET_FIELDS = frozenset({"token", "link", "secret"})
+# Visible ASCII, no spaces: what UUIDs, ULIDs and the usual key formats are made of.
+KEY_PATTERN = "^[!-~]+$"
+# Response fields that are secrets, at any depth: shown once, never stored for a replay. The
+# schemas mark them ``x-secret`` (tests/api/test_idempotency.py keeps the two in step).
+SECRET_FIELDS = frozenset({"token", "link", "key", "secret"})
 
 
 def without_secrets(value):
@@ -34,7 +38,7 @@ def without_secrets(value):
 def _stored_body(response) -> str:
     if not response.is_json:
         return response.get_data(as_text=True)
-    return json.dumps(without_secrets(response.get_json()), ensure_ascii=False)
+    return current_app.json.dumps(without_secrets(response.get_json()))
 
 
 class BadIdempotencyKey(ServiceError):
@@ -51,12 +55,12 @@ def _key() -> str | None:
     key = request.headers.get(HEADER)
     if key is None:
         return None
-    if not key or len(key) > MAX_KEY or not key.isprintable():
-        raise BadIdempotencyKey(f"{HEADER} must be 1-{MAX_KEY} printable characters.")
+    if len(key) > MAX_KEY or not re.fullmatch(KEY_PATTERN, key):
+        raise BadIdempotencyKey(f"{HEADER} must be 1-{MAX_KEY} visible ASCII characters (no spaces).")
     return key
 
 
-def _begin(key: str):
+def _begin(session, key: str):
     fingerprint = idempotency.fingerprint(
         method=request.method,
         path=request.path,
@@ -64,12 +68,12 @@ def _begin(key: str):
         body=request.get_data(cache=True),
     )
     try:
-        return idempotency.begin(db.session, scope=_scope(), key=key, fingerprint=fingerprint)
+        return idempotency.begin(session, scope=_scope(), key=key, fingerprint=fingerprint)
     except IntegrityError:
         # A concurrent call with the same key inserted first and has finished: read its record.
-        db.session.rollback()
-        begin_write(db.session)
-        return idempotency.begin(db.session, scope=_scope(), key=key, fingerprint=fingerprint)
+        session.rollback()
+        begin_write(session)
+        return idempotency.begin(session, scope=_scope(), key=key, fingerprint=fingerprint)
 
 
 def _replay(record) -> Response:
@@ -83,16 +87,11 @@ def mutation(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        session = db.session
-        begin_write(session)
         key = _key()
-        record = _begin(key) if key is not None else None
-        if record is not None and record.status_code is not None:
-            session.rollback()
-            return _replay(record)
-        # Read now: after a rollback, reading it would open a new transaction.
-        record_id = record.id if record is not None else None
-        try:
+        with unit_of_work(db.session) as session:
+            record = _begin(session, key) if key is not None else None
+            if record is not None and record.status_code is not None:
+                return _replay(record)
             response = view(*args, **kwargs)
             if record is not None:
                 idempotency.complete(
@@ -102,19 +101,18 @@ def mutation(view):
                     content_type=response.content_type,
                     body=_stored_body(response),
                 )
-            session.commit()
-        except Exception:
-            session.rollback()
-            if record_id is not None:
-                idempotency.forget(db.sessionmaker(), record_id=record_id)
-            raise
         return response
 
     header = {
         "in": "header",
         "name": HEADER,
         "required": False,
-        "schema": {"type": "string", "maxLength": MAX_KEY},
-        "description": "Retries with the same key get the first response again (kept 24 hours).",
+        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY, "pattern": KEY_PATTERN},
+        "description": (
+            f"1-{MAX_KEY} visible ASCII characters (no spaces), unique per request, e.g. a UUID. A retry with the "
+            "same key and the same request gets the first response again (`Idempotent-Replayed: true`; kept 24 "
+            "hours), without any secret it carried; while the first call runs, the retry waits for it. The same "
+            "key with another request is a 422."
+        ),
     }
     return Blueprint.doc(parameters=[header], responses={"400": "BAD_REQUEST", "409": "CONFLICT"})(wrapper)

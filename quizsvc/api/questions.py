@@ -3,6 +3,7 @@
 from flask import Response, current_app
 from flask.views import MethodView
 
+from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, record, requires
 from quizsvc.api.base import Blueprint, accepts_upload, operation
 from quizsvc.api.idempotency import mutation
@@ -29,8 +30,9 @@ blp = Blueprint("questions", __name__, url_prefix="/api/v1/questions", descripti
 class Questions(MethodView):
     @requires("viewer")
     @blp.arguments(QuestionQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, QuestionSchema(many=True))
+    @blp.response(200, QuestionSchema(many=True), example=[ex.QUESTION])
     @blp.paginate()
+    @operation("listQuestions")
     def get(self, pagination_parameters, **filters):
         """List the latest version of each question"""
         items, total = questions.get_all(
@@ -45,9 +47,10 @@ class Questions(MethodView):
 
     @requires("recruiter")
     @mutation
-    @blp.arguments(QuestionCreateSchema)
-    @blp.response(201, QuestionSchema)
+    @blp.arguments(QuestionCreateSchema, example=ex.NEW_QUESTION)
+    @blp.response(201, QuestionSchema, example=ex.QUESTION)
     @blp.alt_response(409, response="CONFLICT")
+    @operation("createQuestion")
     def post(self, question_in):
         """Create a question (with reviewed examples, if given)"""
         slug = question_in.pop("slug")
@@ -62,12 +65,13 @@ class Questions(MethodView):
         return question
 
 
-@blp.route("/<int:question_id>")
+@blp.route("/<id:question_id>")
 class QuestionById(MethodView):
     @requires("viewer")
     @blp.arguments(VersionQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, QuestionSchema)
+    @blp.response(200, QuestionSchema, example=ex.QUESTION)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("getQuestion")
     def get(self, question_id, version=None):
         """Get a question: its latest version, or the one asked for"""
         return questions.get(
@@ -76,9 +80,10 @@ class QuestionById(MethodView):
 
     @requires("recruiter")
     @mutation
-    @blp.arguments(QuestionContentSchema)
-    @blp.response(200, QuestionSchema)
+    @blp.arguments(QuestionContentSchema, example=ex.QUESTION_IN)
+    @blp.response(200, QuestionSchema, example=ex.QUESTION)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("updateQuestion")
     def put(self, question_in, question_id):
         """Replace a question's content, adding a version when it changed"""
         return questions.update(
@@ -89,17 +94,19 @@ class QuestionById(MethodView):
     @mutation
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("retireQuestion")
     def delete(self, question_id):
         """Retire a question: it leaves listings and quizzes, its versions stay readable"""
         questions.retire(db.session, organisation_id=principal().organisation_id, question_id=question_id)
         record("question.retire", "question", question_id)
 
 
-@blp.route("/<int:question_id>/versions")
+@blp.route("/<id:question_id>/versions")
 class QuestionVersions(MethodView):
     @requires("viewer")
-    @blp.response(200, QuestionVersionSummarySchema(many=True))
+    @blp.response(200, QuestionVersionSummarySchema(many=True), example=ex.VERSIONS)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("listQuestionVersions")
     def get(self, question_id):
         """List a question's versions"""
         return questions.get_versions(db.session, organisation_id=principal().organisation_id, question_id=question_id)
@@ -141,6 +148,19 @@ class QuestionImport(MethodView):
 
 
 _FILE = {"schema": {"type": "string", "format": "binary"}}
+# The YAML and JSON files are this document; each question is what POST /questions takes.
+_BANK = {
+    "schema": {
+        "type": "object",
+        "required": ["format", "name", "questions"],
+        "properties": {
+            "format": {"type": "string", "enum": ["quizsvc-bank/1"]},
+            "name": {"type": "string"},
+            "questions": {"type": "array", "items": {"$ref": "#/components/schemas/QuestionCreate"}},
+        },
+    },
+    "example": {"format": "quizsvc-bank/1", "name": "acme", "questions": [ex.NEW_QUESTION]},
+}
 
 
 @blp.route("/export")
@@ -153,14 +173,19 @@ class QuestionExport(MethodView):
         responses={
             "200": {
                 "content": {
-                    media: {**_FILE, "example": example}
-                    for media, example in (
-                        ("application/yaml", "format: quizsvc-bank/1\nname: acme\nquestions:\n- slug: kv-cache\n"),
-                        ("application/json", '{"format": "quizsvc-bank/1", "name": "acme", "questions": []}'),
-                        ("text/plain; charset=utf-8", "::kv-cache::[plain]What is the KV cache?{\n####[plain]...\n}"),
-                        ("application/xml", '<quiz><question type="essay">...</question></quiz>'),
-                        ("application/zip", "(a QTI 3.0 content package: imsmanifest.xml, items/*.xml)"),
-                    )
+                    "application/yaml": _BANK,
+                    "application/json": _BANK,
+                    **{
+                        media: {**_FILE, "example": example}
+                        for media, example in (
+                            (
+                                "text/plain; charset=utf-8",
+                                "::kv-cache::[plain]What is the KV cache?{\n####[plain]...\n}",
+                            ),
+                            ("application/xml", '<quiz><question type="essay">...</question></quiz>'),
+                            ("application/zip", "(a QTI 3.0 content package: imsmanifest.xml, items/*.xml)"),
+                        )
+                    },
                 }
             }
         },

@@ -4,8 +4,9 @@ from flask import Response, stream_with_context
 from flask.views import MethodView
 
 from quizsvc import reports as render
+from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, record, requires
-from quizsvc.api.base import Blueprint
+from quizsvc.api.base import Blueprint, html_page, operation, other_formats
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
 from quizsvc.schemas.quiz import QuizCreateSchema, QuizQuerySchema, QuizSchema
@@ -19,8 +20,9 @@ blp = Blueprint("quizzes", __name__, url_prefix="/api/v1/quizzes", description="
 class Quizzes(MethodView):
     @requires("viewer")
     @blp.arguments(QuizQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, QuizSchema(many=True))
+    @blp.response(200, QuizSchema(many=True), example=[ex.QUIZ])
     @blp.paginate()
+    @operation("listQuizzes")
     def get(self, pagination_parameters, include_archived):
         """List quizzes"""
         items, total = quizzes.get_all(
@@ -35,8 +37,10 @@ class Quizzes(MethodView):
 
     @requires("recruiter")
     @mutation
-    @blp.arguments(QuizCreateSchema)
-    @blp.response(201, QuizSchema)
+    @blp.arguments(QuizCreateSchema, example=ex.QUIZ_IN)
+    @blp.response(201, QuizSchema, example=ex.QUIZ)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @operation("createQuiz")
     def post(self, quiz_in):
         """Create a quiz from a question list or a drawing rule"""
         quiz = quizzes.create(db.session, organisation_id=principal().organisation_id, quiz_in=quiz_in)
@@ -44,11 +48,12 @@ class Quizzes(MethodView):
         return quiz
 
 
-@blp.route("/<int:quiz_id>")
+@blp.route("/<id:quiz_id>")
 class QuizById(MethodView):
     @requires("viewer")
-    @blp.response(200, QuizSchema)
+    @blp.response(200, QuizSchema, example=ex.QUIZ)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("getQuiz")
     def get(self, quiz_id):
         """Get a quiz"""
         return quizzes.get(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
@@ -57,18 +62,21 @@ class QuizById(MethodView):
     @mutation
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("archiveQuiz")
     def delete(self, quiz_id):
         """Archive a quiz: it takes no new attempts; existing attempts and reports stay"""
         quizzes.archive(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
         record("quiz.archive", "quiz", quiz_id)
 
 
-@blp.route("/<int:quiz_id>/report")
+@blp.route("/<id:quiz_id>/report")
 class QuizReport(MethodView):
     @requires("viewer")
     @blp.arguments(PageQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, QuizReportSchema)
+    @blp.response(200, QuizReportSchema, example=ex.QUIZ_REPORT)
+    @blp.doc(**other_formats("html"))
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("getQuizReport")
     def get(self, quiz_id, format):
         """Cohort report: score distribution, each candidate's percentile, per-question statistics (JSON or HTML)"""
         report = reports.quiz_report(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
@@ -77,7 +85,7 @@ class QuizReport(MethodView):
         return report
 
 
-@blp.route("/<int:quiz_id>/results.csv")
+@blp.route("/<id:quiz_id>/results.csv")
 class QuizResults(MethodView):
     @requires("viewer")
     @blp.response(200, description="text/csv: a header, then one row per attempt.")
@@ -107,10 +115,3 @@ class QuizResults(MethodView):
 def _chain(first: str, rest):
     yield first
     yield from rest
-
-
-def html_page(body: str) -> Response:
-    """A self-contained report page: it needs nothing from anywhere, and gets nothing."""
-    response = Response(body, content_type=render.MEDIA_TYPES["html"])
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response

@@ -2,8 +2,9 @@
 
 from flask.views import MethodView
 
+from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, requires
-from quizsvc.api.base import Blueprint
+from quizsvc.api.base import Blueprint, operation
 from quizsvc.db import db
 from quizsvc.grading import grading
 from quizsvc.schemas.score import GraderInfoSchema, ScoreRequestSchema, ScoreResponseSchema
@@ -16,9 +17,10 @@ blp = Blueprint("score", __name__, url_prefix="/api/v1", description="Grade an a
 @blp.route("/score")
 class Score(MethodView):
     @requires("viewer")
-    @blp.arguments(ScoreRequestSchema)
-    @blp.response(200, ScoreResponseSchema)
+    @blp.arguments(ScoreRequestSchema, example=ex.SCORE_IN)
+    @blp.response(200, ScoreResponseSchema, example=ex.SCORE)
     @blp.alt_response(404, response="NOT_FOUND")
+    @operation("scoreAnswer")
     def post(self, request_in):
         """Grade an answer against a stored question or an ad-hoc reference"""
         organisation_id = principal().organisation_id
@@ -43,7 +45,8 @@ class Score(MethodView):
 @blp.route("/grader")
 class GraderInfo(MethodView):
     @requires("viewer")
-    @blp.response(200, GraderInfoSchema)
+    @blp.response(200, GraderInfoSchema, example=ex.GRADER)
+    @operation("getGrader")
     def get(self):
         """Describe the grader this organisation's answers get: version, model, parameters, flags"""
         grader = grading.grader_for(db.session, organisation_id=principal().organisation_id)

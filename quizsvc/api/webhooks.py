@@ -101,7 +101,7 @@ class Subscriptions(MethodView):
         return subscription
 
 
-@blp.route("/webhooks/<int:subscription_id>")
+@blp.route("/webhooks/<id:subscription_id>")
 class SubscriptionById(MethodView):
     @requires("admin")
     @operation("getWebhook")
@@ -140,7 +140,7 @@ class SubscriptionById(MethodView):
         record("webhook.delete", "webhook", subscription_id)
 
 
-@blp.route("/webhooks/<int:subscription_id>/rotate-secret")
+@blp.route("/webhooks/<id:subscription_id>/rotate-secret")
 class RotateSecret(MethodView):
     @requires("admin")
     @mutation
@@ -158,7 +158,7 @@ class RotateSecret(MethodView):
         return subscription
 
 
-@blp.route("/webhooks/<int:subscription_id>/test")
+@blp.route("/webhooks/<id:subscription_id>/test")
 class TestEvent(MethodView):
     @requires("admin")
     @mutation
@@ -225,7 +225,7 @@ class Deliveries(MethodView):
         return items
 
 
-@blp.route("/deliveries/<int:delivery_id>")
+@blp.route("/deliveries/<id:delivery_id>")
 class DeliveryById(MethodView):
     @requires("admin")
     @operation("getDelivery")
@@ -260,7 +260,7 @@ class DeliveryById(MethodView):
         return deliveries.get(db.session, organisation_id=principal().organisation_id, delivery_id=delivery_id)
 
 
-@blp.route("/deliveries/<int:delivery_id>/redeliver")
+@blp.route("/deliveries/<id:delivery_id>/redeliver")
 class Redeliver(MethodView):
     @requires("admin")
     @mutation

@@ -11,7 +11,6 @@ body obey the same limits; the first error names file, question and field.
 """
 
 import json
-import re
 from pathlib import Path
 
 import yaml
@@ -23,7 +22,6 @@ from quizsvc.schemas.question import QuestionContentSchema, QuestionCreateSchema
 FORMAT = "quizsvc-bank/1"
 # A bank file holds at most this many questions (every format; the README says so).
 MAX_QUESTIONS = 5000
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # The schema declares the content fields in the order a person reads them.
 FIELD_ORDER = ("slug", *QuestionContentSchema._declared_fields, "examples")
 
@@ -41,23 +39,6 @@ def _first_error(messages, path=()) -> tuple[str, str]:
         return _first_error(messages[0], path)
     text = messages[0] if isinstance(messages, list) and messages else str(messages)
     return ".".join(path), text
-
-
-def _bad_text(value, path: str = "") -> str | None:
-    """The dotted path of the first string holding NUL or a lone surrogate (which no database stores)."""
-    if isinstance(value, str):
-        return path if "\x00" in value or _SURROGATE.search(value) else None
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        found = _bad_text(item, f"{path}.{key}" if path else str(key))
-        if found is not None:
-            return found
-    return None
 
 
 def validate_questions(
@@ -79,10 +60,6 @@ def validate_questions(
         if locations and locations[number - 1]:
             label += f", {locations[number - 1]}"
         names = fields[number - 1] if fields else {}
-        bad = _bad_text(item)
-        if bad is not None:
-            where = f"{source}: {label}: field {_named(bad, names)}"
-            raise BankError(f"{where}: contains a NUL character or a lone surrogate")
         try:
             question = schema.load(item)
         except ValidationError as error:
@@ -97,7 +74,7 @@ def validate_questions(
 
 
 def _named(field: str, names: dict) -> str:
-    """"'prompt'", or "'prompt' (<questiontext>)" when the source calls it otherwise."""
+    """ "'prompt'", or "'prompt' (<questiontext>)" when the source calls it otherwise."""
     source_name = names.get(field.split(".", 1)[0])
     return f"'{field}' (<{source_name}>)" if source_name else f"'{field}'"
 

@@ -24,6 +24,7 @@ from quizsvc.bank import EXPORT_FORMATS, IMPORT_FORMATS, gift, moodle_xml, qti
 from quizsvc.bank.bank_file import BankError, dump_bank, dump_bank_json, parse_bank, validate_questions
 from quizsvc.bank.imported import complete
 from quizsvc.bank.seed_markdown import parse_seed_markdown
+from quizsvc.bank.xml_safe import xml_chars
 
 __all__ = ["EXPORT_FORMATS", "IMPORT_FORMATS", "Bank", "read", "write"]
 EXTENSIONS = {
@@ -153,9 +154,9 @@ def write(fmt: str, name: str, questions: list[dict]) -> bytes:
     if fmt == "gift":
         return gift.write_gift(name, questions).encode()
     if fmt == "moodle":
-        return moodle_xml.write_moodle(name, questions)
+        return moodle_xml.write_moodle(xml_chars(name), xml_chars(questions))
     if fmt == "qti":
-        return qti.write_qti(name, questions)
+        return qti.write_qti(xml_chars(name), xml_chars(questions))
     raise ValueError(f"cannot export {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
 
 

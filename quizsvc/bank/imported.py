@@ -122,9 +122,12 @@ def complete(found: Found, taken: set[str]) -> dict:
         drawn = [seed_rule(marked_prompt, text) for text in marked]
         references = [reference for reference, _, _ in drawn]
         # Key points from the first reference (the model answer), keywords from all of them.
-        key_points = found.key_points or [
-            {**point, "text": point["text"][:_MAX_KEY_POINT]} for point in (drawn[0][1] if drawn else [])
-        ][:_MAX_KEY_POINTS]
+        key_points = (
+            found.key_points
+            or [{**point, "text": point["text"][:_MAX_KEY_POINT]} for point in (drawn[0][1] if drawn else [])][
+                :_MAX_KEY_POINTS
+            ]
+        )
         keywords = found.keywords or _clip_keywords(extract_keywords([marked_prompt, *marked]))
         misconceptions = []
     meta = rubric or {}

@@ -99,6 +99,7 @@ def _question(element, category: str) -> Found:
     found.tags = [_plain(tag, "text") for tag in (tags if tags is not None else []) if local(tag) == "tag"]
     feedback_element = _child(element, "generalfeedback")
     feedback = _rich_text(feedback_element)
+
     # Bold is read again only for the seed rule, i.e. when the file carries no rubric.
     def marked_prompt() -> str:
         return _rich_text(_child(element, "questiontext"), bold=True)

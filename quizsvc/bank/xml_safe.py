@@ -1,8 +1,15 @@
-"""Parsing XML from uploaded files: no DTDs, no entities from outside, no network."""
+"""Parsing XML from uploaded files: no DTDs, no entities from outside, no network; and the
+characters XML can carry when writing it."""
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
+
+# XML 1.0 has no way to write these (C0 controls but tab and line ends, U+FFFE, U+FFFF),
+# even escaped; a question may hold them (a vertical tab pasted from a word processor).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class XmlError(ValueError):
@@ -30,3 +37,14 @@ def local(element) -> str:
     """An element's tag without its namespace ("" for comments and processing instructions)."""
     tag = element.tag
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def xml_chars(value):
+    """``value`` (text, or lists and dicts of it) without the characters XML cannot carry."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, dict):
+        return {key: xml_chars(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [xml_chars(item) for item in value]
+    return value

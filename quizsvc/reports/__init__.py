@@ -34,4 +34,12 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 
-__all__ = ["MEDIA_TYPES", "csv_lines", "render_csv", "render_html", "render_pdf", "render_progress_html", "render_quiz_html"]
+__all__ = [
+    "MEDIA_TYPES",
+    "csv_lines",
+    "render_csv",
+    "render_html",
+    "render_pdf",
+    "render_progress_html",
+    "render_quiz_html",
+]

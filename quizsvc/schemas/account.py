@@ -3,14 +3,15 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from quizsvc.models import ROLES
+from quizsvc.schemas.fields import Text
 
 
 class KeyCreateSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    name = Text(required=True, validate=validate.Length(min=1, max=100))
+    role = Text(required=True, validate=validate.OneOf(ROLES))
 
 
 class KeySchema(Schema):
@@ -23,7 +24,12 @@ class KeySchema(Schema):
 
 
 class NewKeySchema(KeySchema):
-    key = fields.String(metadata={"description": "The key itself. Shown once; only its hash is stored."})
+    key = fields.String(
+        metadata={
+            "description": "The key itself. Shown once (never replayed); only its hash is stored.",
+            "x-secret": True,
+        }
+    )
 
 
 class WhoAmISchema(Schema):

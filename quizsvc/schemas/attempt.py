@@ -5,6 +5,7 @@ from datetime import timezone
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from quizsvc.models import LANGUAGES, STATUSES
+from quizsvc.schemas.fields import Answer, Email, Id, Text
 from quizsvc.schemas.question import StrictSchema
 from quizsvc.schemas.quiz import MAX_LINK_HOURS
 from quizsvc.schemas.score import MAX_ANSWER, GradeSchema
@@ -14,15 +15,15 @@ MAX_REASON = 2000
 MAX_TIME_SPENT = 24 * 3600
 # Candidates in one bulk invitation.
 MAX_BATCH = 500
-LANGUAGE = fields.String(
+LANGUAGE = Text(
     validate=validate.OneOf(LANGUAGES), metadata={"description": "Of the emails to the candidate; default en."}
 )
 
 
 class CandidateInSchema(StrictSchema):
-    external_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    external_id = Text(required=True, validate=validate.Length(min=1, max=200))
+    display_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    email = Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 
 
 class BatchCandidateSchema(CandidateInSchema):
@@ -30,7 +31,7 @@ class BatchCandidateSchema(CandidateInSchema):
 
 
 class AttemptCreateSchema(StrictSchema):
-    quiz_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    quiz_id = Id(required=True)
     candidate = fields.Nested(CandidateInSchema, metadata={"description": "One candidate (or candidates)."})
     candidates = fields.List(
         fields.Dict(),
@@ -56,21 +57,21 @@ class AttemptQuerySchema(Schema):
     class Meta:
         unknown = "exclude"
 
-    quiz_id = fields.Integer(validate=validate.Range(min=1))
-    candidate_id = fields.Integer(validate=validate.Range(min=1))
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    quiz_id = Id()
+    candidate_id = Id()
+    status = Text(validate=validate.OneOf(STATUSES))
     updated_since = fields.AwareDateTime(
         default_timezone=timezone.utc,
         metadata={"description": "Only attempts changed since then, in the stable order (updated_at, id)."},
     )
-    cursor = fields.String(
+    cursor = Text(
         validate=validate.Length(max=200),
         metadata={"description": "X-Next-Cursor of the previous page: pages by cursor instead of page number."},
     )
 
 
 class AnswerInSchema(StrictSchema):
-    answer = fields.String(required=True, validate=validate.Length(max=MAX_ANSWER))
+    answer = Answer(required=True, validate=validate.Length(max=MAX_ANSWER))
     time_spent_seconds = fields.Integer(
         validate=validate.Range(min=0, max=MAX_TIME_SPENT),
         metadata={"description": "Time on this question so far, as the client measured it."},
@@ -79,7 +80,7 @@ class AnswerInSchema(StrictSchema):
 
 class OverrideInSchema(StrictSchema):
     score = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=MAX_REASON))
+    reason = Text(required=True, validate=validate.Length(min=1, max=MAX_REASON))
 
 
 class RegradeInSchema(StrictSchema):
@@ -100,7 +101,7 @@ class CandidateQuerySchema(Schema):
     class Meta:
         unknown = "exclude"
 
-    external_id = fields.String(validate=validate.Length(min=1, max=200))
+    external_id = Text(validate=validate.Length(min=1, max=200))
 
 
 class OverrideSchema(Schema):
@@ -169,9 +170,16 @@ class AttemptSchema(Schema):
 
 
 class NewAttemptSchema(AttemptSchema):
-    token = fields.String(metadata={"description": "The candidate's access token. Shown once."})
+    """An attempt with its candidate's access: shown once, never kept (a replayed call returns the attempt alone)."""
+
+    token = fields.String(
+        metadata={"description": "The candidate's access token. Shown once; never replayed.", "x-secret": True}
+    )
     link = fields.String(
-        metadata={"description": "The candidate's page (carries the token); the API takes the same token."}
+        metadata={
+            "description": "The candidate's page (carries the token); the API takes the same token. Never replayed.",
+            "x-secret": True,
+        }
     )
 
 
@@ -205,6 +213,9 @@ class CandidateAttemptSchema(Schema):
     deadline = fields.DateTime(allow_none=True)
     seconds_left = fields.Integer(allow_none=True)
     submitted_at = fields.DateTime(allow_none=True)
+    auto_submitted = fields.Boolean(
+        metadata={"description": "Submitted by the time limit, with the answers saved by then."}
+    )
     max_answer_length = fields.Integer()
     question_count = fields.Integer()
     questions = fields.List(fields.Nested(CandidateQuestionSchema), metadata={"description": "Once started."})

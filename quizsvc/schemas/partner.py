@@ -7,16 +7,19 @@ fields are ignored here, unlike the rest of the API.
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from quizsvc.models import LANGUAGES
+from quizsvc.schemas.fields import Email, Text, Url
 
 
 class PartnerCandidateSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    first_name = fields.String(load_default="", validate=validate.Length(max=100))
-    last_name = fields.String(load_default="", validate=validate.Length(max=100))
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    external_id = fields.String(
+    # Joined with a space into the display name (200 characters).
+    first_name = Text(load_default="", validate=validate.Length(max=99))
+    last_name = Text(load_default="", validate=validate.Length(max=100))
+    # Also the external id (200 characters) when the platform sends none.
+    email = Email(required=True, validate=validate.Length(max=200))
+    external_id = Text(
         validate=validate.Length(min=1, max=200), metadata={"description": "The platform's id; default: the email."}
     )
 
@@ -25,15 +28,15 @@ class SendTestSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    partner_test_id = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    partner_test_id = Text(required=True, validate=validate.Length(min=1, max=20))
     candidate = fields.Nested(PartnerCandidateSchema, required=True)
-    url = fields.Url(
+    url = Url(
         schemes={"http", "https"},
         require_tld=False,
         validate=validate.Length(max=2000),
         metadata={"description": "Callback: PATCHed with the test status when the attempt is graded."},
     )
-    language = fields.String(
+    language = Text(
         validate=validate.OneOf(list(LANGUAGES)), metadata={"description": "Of the invitation email; default en."}
     )
 
@@ -51,7 +54,7 @@ class StatusQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    partner_interview_id = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    partner_interview_id = Text(required=True, validate=validate.Length(min=1, max=20))
 
 
 class TestStatusSchema(Schema):

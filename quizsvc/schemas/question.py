@@ -1,10 +1,11 @@
 """Question payloads. Every limit is explicit; unknown fields are rejected."""
 
 from flask_smorest.fields import Upload
-from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from quizsvc.bank import EXPORT_FORMATS, IMPORT_FORMATS
 from quizsvc.models import DIFFICULTIES
+from quizsvc.schemas.fields import Id, Text
 
 # Limits: generous for real interview questions, small enough that one request can
 # never carry a document-sized payload into the grader.
@@ -18,16 +19,44 @@ MAX_TERM = 100
 MAX_ALIASES = 20
 MAX_MISCONCEPTIONS = 20
 MAX_TAGS = 20
-SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,99}$", error="Use 1-100 lowercase letters, digits and hyphens.")
-TAG = validate.Regexp(r"^[a-z0-9][a-z0-9+.-]{0,49}$", error="Use 1-50 lowercase letters, digits, '+', '.', '-'.")
-LANGUAGE = validate.Regexp(
-    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a language tag such as zh-Hant, zh-Hans or en."
-)
-WEIGHT = validate.Range(min=0, min_inclusive=False, max=10)
 
 
-def _text(maximum: int, **kwargs) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, max=maximum), **kwargs)
+class Pattern(validate.Regexp):
+    """The whole value must match: ``re.match`` would let "$" accept a trailing newline."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+# The Length beside each pattern states the column's size where a reader (and the schema
+# test against the columns) sees it.
+SLUG = [
+    validate.Length(min=1, max=100),
+    Pattern(r"^[a-z0-9][a-z0-9-]{0,99}$", error="Use 1-100 lowercase letters, digits and hyphens."),
+]
+TAG = [
+    validate.Length(min=1, max=50),
+    Pattern(r"^[a-z0-9][a-z0-9+.-]{0,49}$", error="Use 1-50 lowercase letters, digits, '+', '.', '-'."),
+]
+LANGUAGE = [
+    validate.Length(min=2, max=20),
+    Pattern(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a language tag such as zh-Hant, zh-Hans or en."),
+]
+
+
+def _weight() -> fields.Float:
+    # More than 0: the document says so too (OpenAPI 3.0's boolean exclusiveMinimum).
+    return fields.Float(
+        load_default=1.0,
+        validate=validate.Range(min=0, min_inclusive=False, max=10),
+        metadata={"exclusiveMinimum": True},
+    )
+
+
+def _text(maximum: int, **kwargs) -> Text:
+    return Text(validate=validate.Length(min=1, max=maximum), **kwargs)
 
 
 class StrictSchema(Schema):
@@ -37,13 +66,13 @@ class StrictSchema(Schema):
 
 class KeyPointSchema(StrictSchema):
     text = _text(MAX_KEY_POINT, required=True)
-    weight = fields.Float(load_default=1.0, validate=WEIGHT)
+    weight = _weight()
 
 
 class KeywordSchema(StrictSchema):
     term = _text(MAX_TERM, required=True)
     aliases = fields.List(_text(MAX_TERM), load_default=list, validate=validate.Length(max=MAX_ALIASES))
-    weight = fields.Float(load_default=1.0, validate=WEIGHT)
+    weight = _weight()
     required = fields.Boolean(load_default=False)
 
 
@@ -57,9 +86,9 @@ class QuestionContentSchema(StrictSchema):
 
     prompt = _text(MAX_PROMPT, required=True)
     category = _text(100, required=True)
-    difficulty = fields.String(required=True, validate=validate.OneOf(DIFFICULTIES))
-    language = fields.String(required=True, validate=LANGUAGE)
-    tags = fields.List(fields.String(validate=TAG), load_default=list, validate=validate.Length(max=MAX_TAGS))
+    difficulty = Text(required=True, validate=validate.OneOf(DIFFICULTIES))
+    language = Text(required=True, validate=LANGUAGE)
+    tags = fields.List(Text(validate=TAG), load_default=list, validate=validate.Length(max=MAX_TAGS))
     references = fields.List(_text(MAX_REFERENCE), required=True, validate=validate.Length(min=1, max=MAX_REFERENCES))
     key_points = fields.List(
         fields.Nested(KeyPointSchema), load_default=list, validate=validate.Length(max=MAX_KEY_POINTS)
@@ -80,11 +109,11 @@ class ExampleInSchema(StrictSchema):
 
     answer = _text(MAX_EXAMPLE, required=True)
     score = fields.Float(required=True, validate=validate.Range(min=0, max=100))
-    note = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE))
+    note = Text(load_default="", validate=validate.Length(max=MAX_NOTE))
 
 
 class QuestionCreateSchema(QuestionContentSchema):
-    slug = fields.String(required=True, validate=SLUG)
+    slug = Text(required=True, validate=SLUG)
     # Not version content: examples belong to the question (see services/examples.py).
     examples = fields.List(fields.Nested(ExampleInSchema), validate=validate.Length(max=MAX_EXAMPLES))
 
@@ -95,10 +124,10 @@ class QuestionQuerySchema(Schema):
         unknown = EXCLUDE
 
     category = _text(100)
-    difficulty = fields.String(validate=validate.OneOf(DIFFICULTIES))
-    tag = fields.String(validate=TAG)
-    language = fields.String(validate=LANGUAGE)
-    slug = fields.String(validate=SLUG)
+    difficulty = Text(validate=validate.OneOf(DIFFICULTIES))
+    tag = Text(validate=TAG)
+    language = Text(validate=LANGUAGE)
+    slug = Text(validate=SLUG)
     q = _text(200, metadata={"description": "Text search in prompts and references (Traditional or Simplified)."})
     include_retired = fields.Boolean(load_default=False)
 
@@ -107,7 +136,7 @@ class VersionQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    version = fields.Integer(validate=validate.Range(min=1), metadata={"description": "Default: the latest."})
+    version = Id(metadata={"description": "Default: the latest."})
 
 
 class KeyPointOut(Schema):
@@ -159,14 +188,14 @@ class BankUploadSchema(StrictSchema):
 
 
 class BankImportQuerySchema(StrictSchema):
-    format = fields.String(
+    format = Text(
         validate=validate.OneOf(IMPORT_FORMATS),
         metadata={"description": "Default: guessed from the file name's extension, else from the content."},
     )
 
 
 class BankExportQuerySchema(StrictSchema):
-    format = fields.String(load_default="yaml", validate=validate.OneOf(EXPORT_FORMATS))
+    format = Text(load_default="yaml", validate=validate.OneOf(EXPORT_FORMATS))
     include_retired = fields.Boolean(load_default=False)
 
 

@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from quizsvc.models import DIFFICULTIES, FEEDBACK_POLICIES, FEEDBACK_TIMINGS
+from quizsvc.schemas.fields import Id, Text
 from quizsvc.schemas.question import TAG, StrictSchema
 
 # A quiz is at most this many questions, so an attempt holds at most this many answers.
@@ -13,25 +14,26 @@ MAX_LINK_HOURS = 90 * 24
 
 
 class RuleSchema(StrictSchema):
-    categories = fields.List(fields.String(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=20))
-    difficulties = fields.List(fields.String(validate=validate.OneOf(DIFFICULTIES)), validate=validate.Length(max=3))
-    tags = fields.List(fields.String(validate=TAG), validate=validate.Length(max=20))
+    categories = fields.List(Text(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=20))
+    difficulties = fields.List(Text(validate=validate.OneOf(DIFFICULTIES)), validate=validate.Length(max=3))
+    tags = fields.List(Text(validate=TAG), validate=validate.Length(max=20))
     count = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_QUIZ_QUESTIONS))
 
 
 class QuizCreateSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.String(load_default="", validate=validate.Length(max=2000))
-    question_ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1)), validate=validate.Length(min=1, max=MAX_QUIZ_QUESTIONS)
-    )
+    # _one_selection's rule, as the OpenAPI document states it.
+    JSON_SCHEMA_RULES = {"oneOf": [{"required": ["question_ids"]}, {"required": ["rule"]}]}
+
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    description = Text(load_default="", validate=validate.Length(max=2000))
+    question_ids = fields.List(Id(), validate=validate.Length(min=1, max=MAX_QUIZ_QUESTIONS))
     rule = fields.Nested(RuleSchema)
     time_limit_minutes = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_TIME_LIMIT_MINUTES)
     )
     pass_mark = fields.Integer(load_default=60, validate=validate.Range(min=0, max=100))
-    feedback_policy = fields.String(required=True, validate=validate.OneOf(FEEDBACK_POLICIES))
-    feedback_timing = fields.String(
+    feedback_policy = Text(required=True, validate=validate.OneOf(FEEDBACK_POLICIES))
+    feedback_timing = Text(
         load_default="at_end",
         validate=validate.OneOf(FEEDBACK_TIMINGS),
         metadata={"description": "mock quizzes only: feedback after each answer or at the end"},

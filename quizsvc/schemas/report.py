@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from quizsvc.schemas.attempt import CandidateSchema
+from quizsvc.schemas.fields import Text
 
 REPORT_FORMATS = ("json", "csv", "html", "pdf")
 
@@ -11,14 +12,14 @@ class ReportQuerySchema(Schema):
     class Meta:
         unknown = "raise"
 
-    format = fields.String(load_default="json", validate=validate.OneOf(REPORT_FORMATS))
+    format = Text(load_default="json", validate=validate.OneOf(REPORT_FORMATS))
 
 
 class PageQuerySchema(Schema):
     class Meta:
         unknown = "raise"
 
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "html")))
+    format = Text(load_default="json", validate=validate.OneOf(("json", "html")))
 
 
 class BinSchema(Schema):

@@ -2,6 +2,7 @@
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from quizsvc.schemas.fields import Answer, Id, Text
 from quizsvc.schemas.question import (
     MAX_KEY_POINTS,
     MAX_KEYWORDS,
@@ -24,12 +25,15 @@ class ScoreRequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    answer = fields.String(required=True, validate=validate.Length(max=MAX_ANSWER))
-    question_id = fields.Integer(validate=validate.Range(min=1))
-    version = fields.Integer(validate=validate.Range(min=1))
-    prompt = fields.String(validate=validate.Length(max=MAX_PROMPT), load_default="")
+    # _one_source's rule, as the OpenAPI document states it.
+    JSON_SCHEMA_RULES = {"oneOf": [{"required": ["question_id"]}, {"required": ["references"]}]}
+
+    answer = Answer(required=True, validate=validate.Length(max=MAX_ANSWER))
+    question_id = Id()
+    version = Id()
+    prompt = Text(validate=validate.Length(max=MAX_PROMPT), load_default="")
     references = fields.List(
-        fields.String(validate=validate.Length(min=1, max=MAX_REFERENCE)),
+        Text(validate=validate.Length(min=1, max=MAX_REFERENCE)),
         validate=validate.Length(min=1, max=MAX_REFERENCES),
     )
     key_points = fields.List(fields.Nested(KeyPointSchema), validate=validate.Length(max=MAX_KEY_POINTS))

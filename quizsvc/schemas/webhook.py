@@ -3,28 +3,29 @@
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from quizsvc.models import SUBSCRIBABLE, Channel, DeliveryStatus
+from quizsvc.schemas.fields import Id, Text, Url
 from quizsvc.schemas.question import StrictSchema
 
 MAX_URL = 2000
 CHANNELS = [c.value for c in Channel]
 STATUSES = [s.value for s in DeliveryStatus]
 EVENT_TYPES = fields.List(
-    fields.String(validate=validate.OneOf(SUBSCRIBABLE)),
+    Text(validate=validate.OneOf(SUBSCRIBABLE)),
     validate=validate.Length(max=len(SUBSCRIBABLE)),
     metadata={"description": "Event types to send; empty or missing: all of them."},
 )
 
 
 class SubscriptionInSchema(StrictSchema):
-    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=MAX_URL))
-    description = fields.String(load_default="", validate=validate.Length(max=200))
+    url = Url(required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=MAX_URL))
+    description = Text(load_default="", validate=validate.Length(max=200))
     event_types = EVENT_TYPES
     enabled = fields.Boolean(load_default=True)
 
 
 class SubscriptionPatchSchema(StrictSchema):
-    url = fields.Url(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=MAX_URL))
-    description = fields.String(validate=validate.Length(max=200))
+    url = Url(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=MAX_URL))
+    description = Text(validate=validate.Length(max=200))
     event_types = EVENT_TYPES
     enabled = fields.Boolean(metadata={"description": "true again clears the failure record."})
 
@@ -43,7 +44,10 @@ class SubscriptionSchema(Schema):
 
 class NewSecretSchema(SubscriptionSchema):
     secret = fields.String(
-        metadata={"description": "whsec_...: verifies the webhook-signature header. Shown once; never replayed."}
+        metadata={
+            "description": "whsec_...: verifies the webhook-signature header. Shown once; never replayed.",
+            "x-secret": True,
+        }
     )
 
 
@@ -62,8 +66,8 @@ class EventQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    type = fields.String(validate=validate.Length(max=40))
-    attempt_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    type = Text(validate=validate.Length(max=40))
+    attempt_id = Id()
 
 
 class DeliveryAttemptSchema(Schema):
@@ -97,15 +101,15 @@ class DeliveryQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    subscription_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    status = fields.String(validate=validate.OneOf(STATUSES))
-    channel = fields.String(validate=validate.OneOf(CHANNELS))
-    event_type = fields.String(validate=validate.Length(max=40))
+    subscription_id = Id()
+    status = Text(validate=validate.OneOf(STATUSES))
+    channel = Text(validate=validate.OneOf(CHANNELS))
+    event_type = Text(validate=validate.Length(max=40))
 
 
 class RedeliverInSchema(StrictSchema):
-    subscription_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    subscription_id = Id()
+    channel = Text(validate=validate.OneOf(CHANNELS))
 
 
 class RedeliveredSchema(Schema):
@@ -128,6 +132,6 @@ class AuditQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    action = fields.String(validate=validate.Length(max=50))
-    target_type = fields.String(validate=validate.Length(max=30))
-    target_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    action = Text(validate=validate.Length(max=50))
+    target_type = Text(validate=validate.Length(max=30))
+    target_id = Id()

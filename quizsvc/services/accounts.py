@@ -63,6 +63,12 @@ def find_key(session: Session, *, plaintext: str) -> ApiKey | None:
     return session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(plaintext))).one_or_none()
 
 
+def is_key(session: Session, *, plaintext: str) -> bool:
+    """Whether this is a live API key (of any organisation or role)."""
+    key = find_key(session, plaintext=plaintext)
+    return key is not None and key.revoked_at is None
+
+
 def authenticate(session: Session, *, plaintext: str | None, needed_role: str) -> ApiKey:
     if not plaintext:
         raise Unauthorized("An API key is required: send 'Authorization: Bearer <key>'.")

@@ -116,6 +116,7 @@ def candidate_view(attempt: Attempt, *, now: datetime | None = None) -> dict:
         "deadline": attempt.deadline,
         "seconds_left": seconds_left,
         "submitted_at": attempt.submitted_at,
+        "auto_submitted": attempt.auto_submitted,
         "question_count": len(attempt.questions),
         # Questions are shown once the attempt is started: an invitation (expired or
         # cancelled before the start too) reveals nothing.

@@ -18,6 +18,7 @@ Every transition emits its event (services.events.emit) in the same transaction.
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -53,6 +54,16 @@ _BLOCKED = {
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+class SubmissionGrading(Protocol):
+    """What follows a submission (``quizsvc.grading`` decides: grade now, or hand it to a worker)."""
+
+    def submitted(self, session: Session, attempt: Attempt) -> None: ...
 
 
 # -- status -------------------------------------------------------------------------------
@@ -164,10 +175,6 @@ def id_for_invitation(session: Session, *, attempt_id: int, hash_prefix: str) ->
     return attempt_id
 
 
-def get_by_token(session: Session, *, token: str | None) -> Attempt:
-    return get_by_id(session, attempt_id=id_for_token(session, token=token))
-
-
 def get_all(
     session: Session,
     *,
@@ -251,7 +258,7 @@ def create(session: Session, *, organisation_id: int, key_id: int | None, attemp
     candidate = candidates.upsert(session, organisation_id=organisation_id, candidate_in=attempt_in["candidate"])
     seed = secrets.randbelow(SEED_RANGE)
     drawn = quizzes.draw(session, quiz=quiz, seed=seed)
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = _new_token()
     now = utcnow()
     hours = attempt_in.get("expires_in_hours") or quiz.link_valid_hours
     attempt = Attempt(
@@ -322,19 +329,37 @@ def save_answer(
     return item
 
 
-def submit(session: Session, *, attempt_id: int) -> Attempt:
+def reissue_token(session: Session, *, organisation_id: int, attempt_id: int) -> tuple[Attempt, str]:
+    """A new access token for an open attempt; the old one (and any page session on it) stops working."""
+    attempt = _lock(session, attempt_id, utcnow(), organisation_id=organisation_id)
+    if attempt.status not in ("invited", "started"):
+        _refuse(attempt, "issue a new link")
+    token = _new_token()
+    attempt.token_hash = hash_token(token)
+    session.flush()
+    return attempt, token
+
+
+def submit(session: Session, *, attempt_id: int, grading: SubmissionGrading) -> Attempt:
+    """Make the saved answers final; grading follows as ``grading`` decides.
+
+    Submitting is naturally idempotent: an attempt already submitted (by the candidate, a
+    concurrent call or its deadline) or graded is returned as it stands, so a retry always
+    confirms. One still waiting for its grade is handed to ``grading`` again; grading
+    locks the attempt, so it is graded once.
+    """
     now = utcnow()
     attempt = _lock(session, attempt_id, now)
-    if attempt.status == "submitted" and not attempt.auto_submitted:
-        # Submitted by a concurrent call (or its grading failed): grading follows, once.
-        return attempt
-    if attempt.status != "started":
+    if attempt.status == "started":
+        attempt.status = "submitted"
+        attempt.submitted_at = now
+        _fill_unanswered(attempt)
+        session.flush()
+        emit(session, attempt=attempt, type=EventType.SUBMITTED)
+    elif attempt.status not in ("submitted", "graded"):
         _refuse(attempt, "submit")
-    attempt.status = "submitted"
-    attempt.submitted_at = now
-    _fill_unanswered(attempt)
-    session.flush()
-    emit(session, attempt=attempt, type=EventType.SUBMITTED)
+    if attempt.status == "submitted":
+        grading.submitted(session, attempt)
     return attempt
 
 
@@ -389,9 +414,8 @@ def _grade_rows(
     return rows
 
 
-def grade(session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt_id: int) -> Attempt:
-    """Grade a submitted attempt's answers in one batch. Graded already: nothing to do."""
-    attempt = _lock(session, attempt_id, utcnow())
+def grade(session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt: Attempt) -> Attempt:
+    """Grade a submitted attempt's answers in one batch (the caller holds its lock). Graded already: nothing to do."""
     if attempt.status != "submitted":
         return attempt
     _grade_rows(session, grader=grader, cache=cache, attempt=attempt, trigger="submission")
@@ -474,7 +498,7 @@ def settle(session: Session, *, grader: Grader, cache: grading.PreparedCache, at
     """Apply a passed deadline and grade what is submitted; returns the resulting status."""
     attempt = _lock(session, attempt_id, utcnow())
     if attempt.status == "submitted":
-        attempt = grade(session, grader=grader, cache=cache, attempt_id=attempt_id)
+        grade(session, grader=grader, cache=cache, attempt=attempt)
     session.flush()
     return attempt.status
 

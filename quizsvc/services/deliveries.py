@@ -218,4 +218,3 @@ def redeliver_failed(
         _restart(session, delivery)
     session.flush()
     return items
-

@@ -1,25 +1,26 @@
 """Idempotency keys: the first response to a mutating call is kept and replayed on retries.
 
-A record is inserted before the call runs, in the call's own transaction: a concurrent
-retry with the same key waits on the unique index (PostgreSQL) or the write lock
-(SQLite) and then finds the finished record. A call that commits part-way (submission
-commits before grading) leaves a pending record that retries are told to wait for.
+The record is inserted in the call's own transaction and commits with the call's effects,
+once (``db.unit_of_work``). A concurrent retry with the same key waits for that transaction
+on the unique index (PostgreSQL) or the write lock (SQLite), then finds the finished record
+and replays it. If the first call failed, or its process died, its record went with its
+transaction and the retry simply runs. A pending record that others can see was committed
+by a call that then died before finishing (a call that commits part-way): nothing is
+running for it, so a retry takes it over at once.
 """
 
 import hashlib
 from datetime import timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from quizsvc.db import utcnow
-from quizsvc.errors import Conflict, Invalid
+from quizsvc.errors import Invalid
 from quizsvc.models import IdempotencyRecord
 
 # How long a response is replayed: retries come within seconds or minutes; a day is ample.
 KEEP = timedelta(hours=24)
-# A pending record older than this belongs to a call that died: a retry may take it over.
-STALE = timedelta(minutes=5)
 
 
 def fingerprint(*, method: str, path: str, query: str, body: bytes) -> str:
@@ -30,7 +31,7 @@ def fingerprint(*, method: str, path: str, query: str, body: bytes) -> str:
 
 
 def begin(session: Session, *, scope: str, key: str, fingerprint: str) -> IdempotencyRecord:
-    """The record for this key: finished (replay it) or new and pending (run the call)."""
+    """The record for this key: finished (replay it) or pending in this transaction (run the call)."""
     now = utcnow()
     record = session.scalars(
         select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
@@ -50,8 +51,7 @@ def begin(session: Session, *, scope: str, key: str, fingerprint: str) -> Idempo
             errors={"Idempotency-Key": ["Reused with a different method, path or body."]},
         )
     if record.status_code is None:
-        if record.created_at > now - STALE:
-            raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
+        # Visible while pending: its call committed part-way and died. This retry runs it.
         record.created_at = now
         session.flush()
     return record
@@ -60,15 +60,6 @@ def begin(session: Session, *, scope: str, key: str, fingerprint: str) -> Idempo
 def complete(session: Session, record: IdempotencyRecord, *, status_code: int, content_type: str, body: str) -> None:
     record.status_code, record.content_type, record.body = status_code, content_type, body
     session.flush()
-
-
-def forget(session_factory: sessionmaker, *, record_id: int) -> None:
-    """Drop a pending record whose call failed (in a transaction of its own), so a retry runs."""
-    with session_factory() as session:
-        session.execute(
-            delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id, IdempotencyRecord.status_code.is_(None))
-        )
-        session.commit()
 
 
 def purge(session: Session) -> int:

@@ -73,7 +73,8 @@ def create(session: Session, *, organisation_id: int, quiz_in: dict) -> Quiz:
         )
         unknown = [qid for qid in question_ids if qid not in live]
         if unknown:
-            raise Invalid(
+            # Like any reference to another organisation's data: not found, whatever the reason.
+            raise NotFound(
                 "Some questions do not exist or are retired.",
                 errors={"question_ids": [f"No live question {qid}." for qid in unknown]},
             )

@@ -43,7 +43,9 @@ def test_candidate_calls_need_a_valid_token(client, flow, method, path, body, he
 @pytest.mark.parametrize(("method", "path", "body"), CANDIDATE_CALLS)
 def test_an_api_key_is_not_a_candidate_token(client, flow, two, method, path, body):
     response = getattr(client, method)(path, json=body, headers=flow.staff("admin"))
-    assert response.status_code == 401
+    assert response.status_code == 403
+    assert response.get_json()["message"] == "API keys do not open the candidate API; send the attempt's token."
+    assert [a["status"] for a in (flow.attempt(two[0]["id"]), flow.attempt(two[1]["id"]))] == ["invited", "invited"]
 
 
 def test_a_token_reaches_only_its_own_attempt(flow, two):
@@ -72,8 +74,12 @@ def test_a_token_reaches_only_its_own_attempt(flow, two):
 def test_a_candidate_token_is_not_an_api_key(client, two, method, path):
     a, _ = two
     response = getattr(client, method)(path.format(id=a["id"]), headers={"Authorization": f"Bearer {a['token']}"})
-    assert response.status_code == 401
-    assert response.get_json()["message"] == "The API key is unknown or revoked."
+    assert response.status_code == 403
+    assert response.get_json()["message"] == (
+        "A candidate token opens /api/v1/candidate/attempt only; this call needs an API key."
+    )
+    unknown = {"Authorization": "Bearer qza_not-a-token"}
+    assert getattr(client, method)(path.format(id=a["id"]), headers=unknown).status_code == 401
 
 
 def test_another_organisation_sees_nothing(flow, two):

@@ -39,7 +39,6 @@ ILLEGAL = [
     ("started", "post", START, "Cannot start: the attempt was already started at"),
     ("graded", "post", START, "Cannot start: The attempt was already submitted and graded"),
     ("graded", "put", ANSWER, "Cannot save the answer: The attempt was already submitted and graded"),
-    ("graded", "post", SUBMIT, "Cannot submit: The attempt was already submitted and graded"),
     ("graded", "cancel", None, "Cannot cancel: The attempt was already submitted and graded"),
     ("expired", "post", START, "Cannot start: The attempt expired before it was started."),
     ("expired", "put", ANSWER, "Cannot save the answer: The attempt expired before it was started."),
@@ -50,7 +49,6 @@ ILLEGAL = [
     ("cancelled", "post", SUBMIT, "Cannot submit: The attempt was cancelled."),
     ("cancelled", "cancel", None, "Cannot cancel: The attempt was cancelled."),
     ("timed_out", "put", ANSWER, "Cannot save the answer: Time is up: the attempt was submitted automatically"),
-    ("timed_out", "post", SUBMIT, "Cannot submit: Time is up: the attempt was submitted automatically"),
     ("timed_out", "post", START, "Cannot start: Time is up"),
     ("timed_out", "cancel", None, "Cannot cancel: Time is up"),
 ]
@@ -68,6 +66,19 @@ def test_illegal_transition_is_a_409(flow, app, quiz, state, method, path, messa
     body = response.get_json()
     assert body["code"] == 409 and body["status"] == "Conflict"
     assert body["message"].startswith(message)
+
+
+@pytest.mark.parametrize(("state", "auto_submitted"), [("graded", False), ("timed_out", True)])
+def test_submitting_a_submitted_attempt_confirms_it(flow, app, quiz, state, auto_submitted):
+    invited = _to(flow, app, quiz, state)
+    for headers in ({}, {"Idempotency-Key": "late-retry"}):
+        response = flow.client.post(SUBMIT, headers={**flow.candidate(invited["token"]), **headers})
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        assert (body["status"], body["auto_submitted"]) == ("graded", auto_submitted)
+    detail = flow.attempt(invited["id"])
+    assert [r["answer"] for r in detail["responses"]] == ["an answer", "", ""]
+    assert [len(r["grades"]) for r in detail["responses"]] == [1, 1, 1]
 
 
 @pytest.mark.parametrize("state", ["invited", "started"])
@@ -161,14 +172,14 @@ def test_a_submission_stands_when_grading_fails(flow, app, quiz, monkeypatch, ru
     def broken(*args, **kwargs):
         raise RuntimeError("grader down")
 
-    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     with monkeypatch.context() as patch:
         patch.setattr(attempts, "_grade_rows", broken)
         response = flow.client.post(SUBMIT, headers={**flow.candidate(token), "Idempotency-Key": "s"})
-    assert response.status_code == 500
-    assert response.get_json()["message"] == "Internal server error."
+    # The submission is confirmed; its grading failed alone and was rolled back alone.
+    assert response.status_code == 200 and response.get_json()["status"] == "submitted"
     # Submitted, not graded: answers are final, and every other transition is refused.
     assert flow.attempt(invited["id"])["status"] == "submitted"
+    assert [r["grades"] for r in flow.attempt(invited["id"])["responses"]] == [[], [], []]
     candidate = flow.candidate(token)
     assert (
         flow.client.put(ANSWER, json={"answer": "changed"}, headers=candidate)
@@ -177,8 +188,10 @@ def test_a_submission_stands_when_grading_fails(flow, app, quiz, monkeypatch, ru
     )
     assert flow.client.post(START, headers=candidate).status_code == 409
     assert flow.client.post(f"/api/v1/attempts/{invited['id']}/cancel", headers=flow.staff()).status_code == 409
-    # Submitting again (the same key too: the failed call was not recorded) finishes the grading, once.
-    again = flow.client.post(SUBMIT, headers={**candidate, "Idempotency-Key": "s"})
+    # The same key replays the confirmation; submitting again (a new key) finishes the grading, once.
+    replayed = flow.client.post(SUBMIT, headers={**candidate, "Idempotency-Key": "s"})
+    assert replayed.headers["Idempotent-Replayed"] == "true" and replayed.get_json() == response.get_json()
+    again = flow.client.post(SUBMIT, headers={**candidate, "Idempotency-Key": "s2"})
     assert again.status_code == 200 and again.get_json()["status"] == "graded", again.get_json()
     detail = flow.attempt(invited["id"])
     assert [r["answer"] for r in detail["responses"]] == ["an answer", "", ""]

@@ -94,7 +94,7 @@ def test_quiz_validation(flow, body, errors):
 
 
 def test_quiz_with_unknown_question(flow):
-    error = flow.quiz(question_ids=[999], expect=422)
+    error = flow.quiz(question_ids=[999], expect=404)
     assert error["errors"] == {"question_ids": ["No live question 999."]}
 
 

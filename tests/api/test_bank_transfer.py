@@ -87,7 +87,12 @@ def test_an_import_with_one_bad_question_stores_nothing(client, auth):
     [
         (b"<quiz><question", "b.xml", "", "b.xml: line 1: not well-formed XML: "),
         (b"hello", "notes", "", "notes: cannot tell the format; name one of yaml, json, gift, moodle, qti, markdown"),
-        (b"format: quizsvc-bank/1\nquestions: []\n", "b.txt", "?format=yaml", "b.txt: 'questions' must be a non-empty list"),
+        (
+            b"format: quizsvc-bank/1\nquestions: []\n",
+            "b.txt",
+            "?format=yaml",
+            "b.txt: 'questions' must be a non-empty list",
+        ),
     ],
 )
 def test_malformed_uploads_are_a_422_naming_the_file(client, auth, data, filename, query, message):
@@ -106,7 +111,10 @@ def test_import_needs_a_recruiter_and_a_multipart_file(client, auth, app):
     missing = client.post(
         "/api/v1/questions/import", data={}, content_type="multipart/form-data", headers=auth.headers("recruiter")
     )
-    assert (missing.status_code, missing.get_json()["errors"]) == (422, {"files": {"file": ["Missing data for required field."]}})
+    assert (missing.status_code, missing.get_json()["errors"]) == (
+        422,
+        {"files": {"file": ["Missing data for required field."]}},
+    )
     unknown = _import(client, auth, b"::a::b?{####c}", "a.gift", query="?format=docx")
     assert unknown.status_code == 422 and "format" in unknown.get_json()["errors"]["query"]
 

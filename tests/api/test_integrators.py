@@ -129,7 +129,9 @@ def test_the_audit_log_says_who_did_what(flow, client, auth):
     other = flow.invite(quiz["id"], external_id="c2")
     client.post(f"/api/v1/attempts/{other['id']}/cancel", headers=flow.staff())
     client.post(
-        f"/api/v1/attempts/{attempt['id']}/responses/1/overrides", json={"score": 5, "reason": "r"}, headers=flow.staff()
+        f"/api/v1/attempts/{attempt['id']}/responses/1/overrides",
+        json={"score": 5, "reason": "r"},
+        headers=flow.staff(),
     )
     client.post(f"/api/v1/attempts/{attempt['id']}/regrade", json={"force": True}, headers=auth.headers("admin"))
     key = client.post("/api/v1/keys", json={"name": "tmp", "role": "viewer"}, headers=auth.headers("admin")).get_json()
@@ -146,4 +148,7 @@ def test_the_audit_log_says_who_did_what(flow, client, auth):
         ("quiz.create", "recruiter"),
     ]
     assert client.get("/api/v1/audit", headers=flow.staff()).status_code == 403
-    assert client.get("/api/v1/audit?action=attempt.cancel", headers=auth.headers()).get_json()[0]["target_id"] == other["id"]
+    assert (
+        client.get("/api/v1/audit?action=attempt.cancel", headers=auth.headers()).get_json()[0]["target_id"]
+        == other["id"]
+    )

@@ -44,7 +44,9 @@ def test_send_test_to_the_patch_callback(flow, app, client, auth, callback):
 
     # The candidate takes the test with a token the platform never saw: a new link for the attempt.
     attempt = flow.attempt(int(interview))
-    assert attempt["candidate"]["external_id"] == "wang@example.com" and attempt["candidate"]["display_name"] == "小明 王"
+    assert (
+        attempt["candidate"]["external_id"] == "wang@example.com" and attempt["candidate"]["display_name"] == "小明 王"
+    )
     token = invitation_token(app, int(interview))
     flow.start(token)
     for position, text in enumerate(ANSWERS, 1):

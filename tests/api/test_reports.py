@@ -198,3 +198,65 @@ def test_progress_as_a_page(flow, quiz):
     assert "2 graded attempts" in page and "change since the first +" in page
     bad = flow.client.get(path.replace("html", "pdf"), headers=flow.staff("viewer"))
     assert bad.status_code == 422
+
+
+def _text_of(response, fmt: str) -> str:
+    """What a reader of the format sees, whitespace squeezed out (PDF text through pypdf)."""
+    if fmt == "pdf":
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    else:
+        import html
+        import re
+
+        text = html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("fmt", ["csv", "html", "pdf"])
+def test_every_format_carries_the_report(flow, cohort, fmt):
+    attempt_id = cohort[1]["id"]
+    flow.client.post(
+        f"/api/v1/attempts/{attempt_id}/responses/2/overrides",
+        json={"score": 64, "reason": "Reviewed: the second half was right"},
+        headers=flow.staff(),
+    )
+    report = _report(flow, attempt_id).get_json()
+    response = _report(flow, attempt_id, fmt)
+    assert response.status_code == 200
+    if fmt == "csv":
+        from quizsvc.reports.render import CSV_COLUMNS
+
+        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+        assert tuple(rows[0]) == CSV_COLUMNS
+        table = [dict(zip(rows[0], row)) for row in rows[1:]]
+        expected = [
+            {
+                "attempt_id": str(attempt_id),
+                "candidate_external_id": "middle",
+                "candidate_name": "王小明",
+                "quiz": report["quiz"]["name"],
+                "position": str(q["position"]),
+                "question_slug": q["slug"],
+                "prompt": q["prompt"],
+                "machine_score": str(q["machine_score"]),
+                "override_score": "64" if q["position"] == 2 else "",
+                "score": str(q["score"]),
+                "band": q["band"],
+                "flags": ";".join(q["flags"]),
+            }
+            for q in report["questions"]
+        ]
+        assert [{k: row[k] for k in expected[0]} for row in table] == expected
+        return
+    text = _text_of(response, fmt)
+    wanted = [
+        "王小明",
+        "middle",
+        report["quiz"]["name"],
+        "Reviewed: the second half was right",
+        *(q["prompt"] for q in report["questions"]),
+        *(f"{q['machine_score']}" for q in report["questions"]),
+        report["band"],
+    ]
+    missing = [item for item in wanted if "".join(item.split()) not in text]
+    assert missing == [], fmt

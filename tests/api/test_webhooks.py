@@ -26,7 +26,9 @@ def _bodies(receiver) -> list[dict]:
 
 def test_subscriptions_are_for_admins_and_the_secret_is_shown_once(flow, client, auth):
     recruiter = auth.headers("recruiter")
-    assert client.post("/api/v1/webhooks", json={"url": "https://a.example.com/h"}, headers=recruiter).status_code == 403
+    assert (
+        client.post("/api/v1/webhooks", json={"url": "https://a.example.com/h"}, headers=recruiter).status_code == 403
+    )
     admin = {**auth.headers("admin"), "Idempotency-Key": "hook-1"}
     created = client.post("/api/v1/webhooks", json={"url": "https://a.example.com/h"}, headers=admin)
     assert created.status_code == 201 and created.get_json()["secret"].startswith("whsec_")
@@ -92,7 +94,12 @@ def test_every_transition_is_delivered_signed_and_verifies(flow, app, client, au
         assert request["headers"]["webhook-id"] == body["id"]
     graded = bodies[3]["data"]
     assert graded["status"] == "graded" and graded["score"] == attempt["score"]
-    assert graded["passed"] == (attempt["score"] >= 50) and graded["band"] in ("strong", "adequate", "weak", "insufficient")
+    assert graded["passed"] == (attempt["score"] >= 50) and graded["band"] in (
+        "strong",
+        "adequate",
+        "weak",
+        "insufficient",
+    )
     # Made by the consumer, outside any request: QUIZSVC_PUBLIC_URL, else QUIZSVC_BIND.
     assert graded["report_url"].startswith("http://127.0.0.1:8000/api/v1/reports/")
     report = client.get(graded["report_url"].removeprefix("http://127.0.0.1:8000"))

@@ -48,6 +48,26 @@ def test_errors_name_file_question_and_field(question_in, mutate, message):
 
 
 @pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("prompt", "a\x00b", "Must not contain NUL or unpaired surrogate characters."),
+        ("category", "x\ud800", "Must not contain NUL or unpaired surrogate characters."),
+        ("language", "zh-Hant-abcdefgh-abcd", "Length must be between 2 and 20."),
+    ],
+)
+def test_text_no_database_stores_is_named_by_question_and_field(question_in, field, value, message):
+    import json
+
+    # JSON escapes (\u0000, \ud800) are how such text reaches a bank file; YAML reads them too.
+    text = json.dumps(
+        {"format": FORMAT, "name": "j", "questions": [question_in, {**question_in, "slug": "b", field: value}]}
+    )
+    with pytest.raises(BankError) as error:
+        parse_bank(text, source="bank.json")
+    assert error.value.message == f"bank.json: question 2 (b): field '{field}': {message}"
+
+
+@pytest.mark.parametrize(
     "text, message",
     [
         ("format: [", "x.yaml: not valid YAML or JSON"),

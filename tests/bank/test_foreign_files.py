@@ -36,7 +36,10 @@ def _by_slug(bank):
 
 def test_moodle_essay_reads_html_as_plain_text(moodle):
     question = _by_slug(moodle)["self-attention"]
-    assert question["prompt"] == "什麼是自注意力機制（Self-Attention）？請說明它如何計算 注意力權重。\n\n[image: 注意力示意圖]"
+    assert (
+        question["prompt"]
+        == "什麼是自注意力機制（Self-Attention）？請說明它如何計算 注意力權重。\n\n[image: 注意力示意圖]"
+    )
     assert question["references"] == [SELF_ATTENTION_REFERENCE.format(" & 加權求和")]
     assert "Write your answer here" not in str(question)  # the response template is ignored
     assert (question["category"], question["tags"]) == ("Transformer 基礎", ["transformer", "attention-mechanism"])
@@ -67,7 +70,12 @@ def test_moodle_short_answers_become_references_or_a_keyword(moodle):
         "RLHF 是人類回饋強化學習（Reinforcement Learning from Human Feedback）：先訓練獎勵模型，再用 PPO 微調語言模型。"
     ]
     assert rlhf["keywords"] == [
-        {"term": "Reinforcement Learning from Human Feedback", "aliases": ["人類回饋強化學習"], "weight": 1.0, "required": False}
+        {
+            "term": "Reinforcement Learning from Human Feedback",
+            "aliases": ["人類回饋強化學習"],
+            "weight": 1.0,
+            "required": False,
+        }
     ]
     assert moodle.skipped == ["line 117: multichoice"]
 
@@ -100,15 +108,23 @@ def test_qti_package(qti_package):
     )
     # The scorer's rubric: its prose is the reference, its list the key points; the
     # candidate's instructions are not part of either.
-    assert essay["references"] == ["Self-attention is order-blind: without positional encoding the model sees a bag of tokens."]
+    assert essay["references"] == [
+        "Self-attention is order-blind: without positional encoding the model sees a bag of tokens."
+    ]
     assert [p["text"] for p in essay["key_points"]] == [
         "Attention alone cannot tell token order apart.",
         "Sine and cosine functions of different frequencies encode each position \u2014 added to the embeddings.",
     ]
     assert [k["term"] for k in essay["keywords"]] == ["positional encoding"]  # bold, by the seed rule
-    assert (essay["difficulty"], essay["language"], essay["tags"]) == ("hard", "en", ["transformer", "positional-encoding"])
+    assert (essay["difficulty"], essay["language"], essay["tags"]) == (
+        "hard",
+        "en",
+        ["transformer", "positional-encoding"],
+    )
     # Correct response and mapping (negative entries are not keywords); qti: prefix throughout.
-    assert lora["references"] == ["LoRA 冻结预训练权重，只训练注入的低秩矩阵 A 和 B（W + BA），可训练参数少 & 显存占用低。"]
+    assert lora["references"] == [
+        "LoRA 冻结预训练权重，只训练注入的低秩矩阵 A 和 B（W + BA），可训练参数少 & 显存占用低。"
+    ]
     assert [(k["term"], k["weight"]) for k in lora["keywords"]] == [("低秩", 2.0), ("LoRA", 1.0)]
     assert (lora["language"], lora["category"]) == ("zh-Hans", "general")
 

@@ -48,7 +48,12 @@ def _tricky(question_in):
             {"text": "not a Moodle comment: [id:other] [tag:x]", "weight": 0.1},
         ],
         "keywords": [
-            {"term": "自注意力機制", "aliases": ["自注意力机制", "self-attention", "a|b"], "weight": 2.0, "required": True},
+            {
+                "term": "自注意力機制",
+                "aliases": ["自注意力机制", "self-attention", "a|b"],
+                "weight": 2.0,
+                "required": True,
+            },
             {"term": "C++", "aliases": [], "weight": 1.0, "required": False},
         ],
         "misconceptions": [{"text": "it reads tokens one by one", "aliases": ["順序處理", "sequential"]}],
@@ -157,7 +162,7 @@ def _error(data, source="bank.gift", **kwargs) -> str:
         (
             "b.gift",
             b"::q1::Wh\x00y?{####a}",
-            "b.gift: question 1 (q1), line 1: field 'prompt': contains a NUL character or a lone surrogate",
+            "b.gift: question 1 (q1), line 1: field 'prompt': Must not contain NUL or unpaired surrogate characters.",
         ),
         ("b.gift", b"::q1::Why?{####\xff}", "b.gift: line 1: not UTF-8 text"),
         ("b.gift", b"::a::What?{~x =y}", "b.gift: no essay or short-answer question found (1 of other kinds skipped)"),
@@ -185,9 +190,13 @@ def _error(data, source="bank.gift", **kwargs) -> str:
         (
             "b.xml",
             b"<quiz><question type='shortanswer'><answer fraction='x'/></question></quiz>",
-            "b.xml: <question type=\"shortanswer\"> at line 1: <answer fraction=...>: not a number",
+            'b.xml: <question type="shortanswer"> at line 1: <answer fraction=...>: not a number',
         ),
-        ("item.xml", b"<assessmentItem xmlns='http://www.imsglobal.org/xsd/imsqti_v2p1'/>", "item.xml: line 1: <assessmentItem> in http://www.imsglobal.org/xsd/imsqti_v2p1 is not a QTI 3.0 item"),
+        (
+            "item.xml",
+            b"<assessmentItem xmlns='http://www.imsglobal.org/xsd/imsqti_v2p1'/>",
+            "item.xml: line 1: <assessmentItem> in http://www.imsglobal.org/xsd/imsqti_v2p1 is not a QTI 3.0 item",
+        ),
         ("b.zip", b"PK\x03\x04 truncated", "b.zip: not a readable zip file"),
     ],
 )
@@ -226,10 +235,20 @@ def test_limits(question_in):
     )
 
 
+@pytest.mark.parametrize("fmt", ["moodle", "qti"])
+def test_the_xml_formats_leave_out_what_xml_cannot_carry(question_in, fmt):
+    # A vertical tab or a form feed pasted into a stored question: XML 1.0 has no way to write it.
+    question = {**question_in, "prompt": "Why\x0b self-attention?\x0c", "references": ["Tokens\x01 attend."]}
+    bank = formats.read(formats.write(fmt, "t\x02", [question]), source=f"b.{fmt}", format=fmt)
+    [read] = bank.questions
+    assert (read["prompt"], read["references"][0]) == ("Why self-attention?", "Tokens attend.")
+
+
 def test_lone_surrogates_are_refused_in_every_format(question_in):
     data = formats.write("json", "t", [question_in]).replace("每個詞".encode(), b"\\ud800")
     assert _error(data, source="b.json") == (
-        "b.json: question 1 (self-attention): field 'references.0': contains a NUL character or a lone surrogate"
+        "b.json: question 1 (self-attention): field 'key_points.0.text': "
+        "Must not contain NUL or unpaired surrogate characters."
     )
 
 
@@ -247,7 +266,9 @@ def test_other_formats_draw_the_rubric_by_the_seed_rule():
     """A GIFT question with the same Markdown gets the seed parser's key points and keywords."""
     [seeded] = formats.read(f"## 1. {MINI_PROMPT}\n\n{MINI_BODY}\n".encode(), source="mini.md").questions
     body = MINI_BODY.replace("\n", "\\n")
-    [imported] = formats.read(f"::mini::[markdown]{MINI_PROMPT}{{####[markdown]{body}}}".encode(), source="m.gift").questions
+    [imported] = formats.read(
+        f"::mini::[markdown]{MINI_PROMPT}{{####[markdown]{body}}}".encode(), source="m.gift"
+    ).questions
     for field in ("references", "key_points", "keywords"):
         assert imported[field] == seeded[field], field
     assert [(k["term"], k["aliases"]) for k in imported["keywords"]] == [

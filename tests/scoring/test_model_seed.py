@@ -173,3 +173,25 @@ def test_grading_a_prepared_question_encodes_only_the_answer(bank, real_grader):
     *texts, demoted = calls[0]
     assert all(text in clean(answer) for text in texts)
     assert demoted == without_words(clean(answer), question.prompt_words) != clean(answer)
+
+
+HOSTILE = [
+    "",
+    " \t\n\u2028\u3000",
+    "".join(chr(c) for c in range(1, 32)),
+    "\ufffd" * 50,
+    "字" * 5000,
+    "a\u0301\u0302\u0303" * 300,  # stacked combining marks
+    "\u202eself-attention\u202c \u200b\u200d\ufeff",
+    "🙂🙃🧠" * 400,
+    "<script>alert(1)</script>" * 100,
+    "自注意力 self-attention 自注意力機制 " * 150,
+]
+
+
+@pytest.mark.parametrize("answer", HOSTILE, ids=range(len(HOSTILE)))
+def test_the_real_encoder_grades_any_text_an_answer_can_hold(prepared, real_grader, answer):
+    # The API takes any answer text of up to 5,000 characters once NUL and lone surrogates are
+    # cleaned; the fuzzing server grades with the fake encoder, so the real one is checked here.
+    result = real_grader.grade(prepared["self-attention"], answer)
+    assert 0 <= result.score <= 100

@@ -41,6 +41,7 @@ def test_candidate_takes_the_quiz_in_the_browser(browser, invitation, tmp_path):
     try:
         page.goto(invitation["link"])
         expect(page.locator("#status")).to_contain_text("invited")
+        assert page.url.endswith("/take")  # the token left the address bar (and the history)
         page.get_by_role("button", name="Start").click()
         expect(page.locator("#status")).to_contain_text("started")
         expect(page.locator("#q1")).to_be_visible()
@@ -52,6 +53,7 @@ def test_candidate_takes_the_quiz_in_the_browser(browser, invitation, tmp_path):
         )
         page.get_by_role("button", name="Submit all answers").click()
         expect(page.locator("#status")).to_contain_text("graded")
+        assert "token" not in page.url
         expect(page.locator("#total")).to_contain_text("/ 100")
         expect(page.locator("#q1 .score")).to_contain_text("Score:")
         page.screenshot(path=tmp_path / "take.png", full_page=True)
