@@ -5,7 +5,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 
 from quizsvc.bank import EXPORT_FORMATS, IMPORT_FORMATS
 from quizsvc.models import DIFFICULTIES
-from quizsvc.schemas.fields import Id, Text
+from quizsvc.schemas.fields import Answer, Id, Text
 
 # Limits: generous for real interview questions, small enough that one request can
 # never carry a document-sized payload into the grader.
@@ -107,7 +107,7 @@ MAX_EXAMPLES = 200
 class ExampleInSchema(StrictSchema):
     """A reviewed example: an answer a person graded (0-100), with an optional note."""
 
-    answer = _text(MAX_EXAMPLE, required=True)
+    answer = Answer(required=True, validate=validate.Length(min=1, max=MAX_EXAMPLE))
     score = fields.Float(required=True, validate=validate.Range(min=0, max=100))
     note = Text(load_default="", validate=validate.Length(max=MAX_NOTE))
 
