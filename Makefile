@@ -73,6 +73,8 @@ test: install system-test
 bench: install
 	$(BIN)/python bench/grade_latency.py
 	$(BIN)/python bench/wrong_answers.py
+	$(BIN)/python bench/language_fairness.py
+	$(BIN)/python bench/grade_latency.py --examples 50
 	$(BIN)/python bench/submission_latency.py
 	$(BIN)/python bench/bank_import.py
 	$(BIN)/python bench/webhook_latency.py
@@ -99,6 +101,8 @@ eval: install
 	$(BIN)/quizsvc grader calibrate --data $(DATA)/ads_zh/train.csv -o instance/params-ads.json
 	$(BIN)/quizsvc grader eval --data $(DATA)/scientsbank/train.csv --params instance/params-ads.json
 	$(BIN)/quizsvc grader eval --data $(DATA)/scientsbank/train.csv --group-cv 5
+	$(BIN)/quizsvc grader eval --data $(DATA)/ads_zh/train.csv --group-cv 5 --examples 10
+	$(BIN)/quizsvc grader eval --data $(DATA)/scientsbank/train.csv --group-cv 5 --examples 10
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -59,11 +59,26 @@ def variants(text: str, count: int) -> list[str]:
     return out
 
 
+def examples_for(slug: str, others: list[str], count: int) -> list[dict]:
+    """Reviewed examples: the question's answers in bench/wrong_partial.yaml, then other
+    orders of the graded answer's sentences (none of them graded in a round)."""
+    import yaml
+
+    sets = yaml.safe_load((ROOT / "bench" / "wrong_partial.yaml").read_text(encoding="utf-8"))["questions"][slug]
+    graded = [(a, 5.0) for a in sets["wrong"]] + [(a, 45.0) for a in sets["partial"]]
+    graded += [(a, 85.0) for a in sets["concise"]] + [(a, 80.0) for a in others]
+    return [{"answer": a, "score": s, "note": ""} for a, s in graded[:count]]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument(
+        "--examples", type=int, default=0, help="Reviewed examples the question has (the cost target is 1.6 at 50)."
+    )
     args = parser.parse_args()
     most = math.factorial(len(sentences_of(ANSWER))) - 1 - WARM_UP
+    most -= max(args.examples, 0)
     if not 1 <= args.rounds <= most:
         parser.error(f"--rounds must be 1 to {most}: each round grades a different order of the answer's sentences")
 
@@ -72,10 +87,10 @@ def main() -> None:
     embedder = load_embedder()
     grader = Grader(embedder)
     neighbours = [r for i, item in enumerate(items) if i != index for r in item["references"]]
-    prepared = grader.prepare(
-        QuestionSpec.from_dict(items[index]), neighbours=neighbours
-    )  # done once per question version
-    answers = variants(ANSWER, args.rounds + WARM_UP)
+    answers = variants(ANSWER, args.rounds + WARM_UP + args.examples)
+    answers, reviewed = answers[: args.rounds + WARM_UP], answers[args.rounds + WARM_UP :]
+    item = {**items[index], "examples": examples_for(items[index]["slug"], reviewed, args.examples)}
+    prepared = grader.prepare(QuestionSpec.from_dict(item), neighbours=neighbours)  # done once per question version
     for answer in answers[:WARM_UP]:  # warm up: model load, jieba dictionary, the question's side
         embedder.encode([clean(answer)])
         grader.grade(prepared, answer)
@@ -102,6 +117,7 @@ def main() -> None:
                 "ratio": round(grade / encode, 3),
                 # Each round's grading against its own encoding: steadier when the machine's speed drifts.
                 "ratio_paired_median": round(statistics.median(g / e for g, e in zip(grade_ms, encode_ms)), 3),
+                "examples": args.examples,
                 "score": result.score,
                 "model": embedder.model_id,
             },

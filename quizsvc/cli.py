@@ -415,7 +415,7 @@ def init_command(ctx, seed):
 
 
 def init_app(app: Flask) -> None:
-    from quizsvc import cli_attempts, cli_grader, cli_queue
+    from quizsvc import cli_attempts, cli_examples, cli_grader, cli_queue
 
     for command in (db_cli, orgs_cli, keys_cli, bank_cli):
         app.cli.add_command(command)
@@ -423,6 +423,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(login_link_command)
     cli_grader.init_app(app)
     cli_attempts.init_app(app)
+    cli_examples.init_app(app)
     cli_queue.init_app(app)
 
 

@@ -53,22 +53,42 @@ def _offline_grader(params: Path | None):
     default=None,
     help="Parameter file to grade with (default: the shipped one).",
 )
+@click.option(
+    "--examples",
+    "examples",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Simulate K reviewed examples per question; grade only the other answers.",
+)
+@click.option(
+    "--draws", type=click.IntRange(min=1), default=5, help="With --examples: random draws of examples to average."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @with_appcontext
-def grader_eval(data, group_cv, params, as_json):
+def grader_eval(data, group_cv, params, examples, draws, as_json):
     """Agreement with human grades: Pearson, Spearman, RMSE and, for 0/1 labels, ROC AUC."""
-    from quizsvc.scoring import evaluate
+    from quizsvc.scoring import evaluate, learning
 
     grader = _offline_grader(params)
     obs = _observe(grader, data)
-    if group_cv:
+    if examples:
+        if group_cv:
+            found = learning.cross_validated_examples(obs, group_cv, examples, draws=draws)
+        elif "examples" in grader.parameters.models:
+            found = learning.with_parameters(obs, grader.parameters.models, examples, draws=draws)
+        else:
+            raise click.ClickException("these parameters have no examples model: use --group-cv or refit them")
+        result = learning.mean_report(obs, found, evaluate.report)
+    elif group_cv:
         try:
             predicted = evaluate.cross_validated(obs, group_cv)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     else:
         predicted = evaluate.predict(obs, grader.parameters.models)
-    result = evaluate.report(obs, predicted)
+    if not examples:
+        result = evaluate.report(obs, predicted)
+    result["examples"] = examples
     result["data"] = str(data)
     result["parameters"] = f"group-cv {group_cv}" if group_cv else grader.parameters.name
     if as_json:

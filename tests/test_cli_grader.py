@@ -69,7 +69,7 @@ def test_calibrate_writes_a_loadable_parameter_file(runner, dataset, tmp_path):
     parameters = load_parameters(output)
     assert out.startswith(f"{output}: acme, sha256 {parameters.digest[:12]}, fitted on 16 answers")
     assert parameters.trained_on == (f"{dataset.parent.name}/graded.csv",)
-    assert 0.3 <= parameters.cross_lingual_scale <= 1.0
+    assert 0.2 <= parameters.cross_lingual.slope <= 5.0 and parameters.cross_lingual.length_ratio > 0
     report = json.loads(
         _ok(runner.invoke(args=["grader", "eval", "--data", str(dataset), "--params", str(output), "--json"]))
     )

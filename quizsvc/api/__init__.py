@@ -24,6 +24,7 @@ from quizsvc.api import (
     questions,
     quizzes,
     reports,
+    reviewed_examples,
     score,
     webhooks,
 )
@@ -181,6 +182,6 @@ def init_app(app: Flask) -> None:
         api.spec.components.schema(schema.__name__.removesuffix("Schema"), schema.JSON_SCHEMA_RULES, schema=schema)
     errors.init_app(app)
     app.before_request(_require_json)
-    modules = (health, questions, score, quizzes, attempts, candidate, candidates, keys)
+    modules = (health, questions, reviewed_examples, score, quizzes, attempts, candidate, candidates, keys)
     for module in (*modules, webhooks, partner, audit, reports):
         api.register_blueprint(module.blp)

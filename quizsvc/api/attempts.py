@@ -299,6 +299,25 @@ class AttemptOverride(MethodView):
         return response_view(item)
 
 
+@blp.route("/<id:attempt_id>/responses/<id:position>/overrides/<id:override_id>")
+class AttemptOverrideById(MethodView):
+    @operation("revokeOverride")
+    @requires("recruiter")
+    @mutation
+    @blp.response(200, ResponseSchema, example=ex.REVOKED)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, attempt_id, position, override_id):
+        """Revoke an override: it stays in the history, stops counting, and its reviewed example is deleted"""
+        item = attempts.revoke_override(
+            db.session,
+            organisation_id=principal().organisation_id,
+            attempt_id=attempt_id,
+            position=position,
+            override_id=override_id,
+        )
+        return response_view(item)
+
+
 @blp.route("/<id:attempt_id>/report")
 class AttemptReport(MethodView):
     @requires("viewer")

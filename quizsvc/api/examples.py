@@ -127,7 +127,15 @@ INVITE_IN = {
 TOKEN = "qza_BLkwqubVh1PBGhgqxSqHgYUXwBP3HIzWxY8lfbQLpyo"
 NEW_ATTEMPT = {**ATTEMPT, "token": TOKEN, "link": f"https://quiz.example.com/take?token={TOKEN}"}
 CANCELLED = {**ATTEMPT, "status": "cancelled", "cancelled_at": NOW}
-OVERRIDE = {"score": 30, "reason": "Explained the idea orally", "reviewer": "recruiter", "key_id": 2, "grade_id": 1}
+OVERRIDE = {
+    "id": 1,
+    "score": 30,
+    "reason": "Explained the idea orally",
+    "reviewer": "recruiter",
+    "key_id": 2,
+    "grade_id": 1,
+    "revoked_at": None,
+}
 RESPONSE = {
     "position": 1,
     "question_id": 4,
@@ -163,6 +171,17 @@ GRADED = {
     "responses": [RESPONSE],
 }
 OVERRIDE_IN = {"score": 30, "reason": "Explained the idea orally in the follow-up call"}
+REVOKED = {**RESPONSE, "overrides": [{**OVERRIDE, "created_at": NOW, "revoked_at": NOW}]}
+EXAMPLE_IN = {"answer": "BERT 是自回歸模型，和 GPT 一樣從左到右生成。", "score": 5, "note": "BERT is not autoregressive"}
+EXAMPLE = {
+    "id": 1,
+    "question_id": 4,
+    **EXAMPLE_IN,
+    "source": "api",
+    "override_id": None,
+    "active": True,
+    "created_at": NOW,
+}
 REGRADE_IN = {"force": False}
 
 HISTOGRAM = [{"from": 70, "to": 80, "count": 1}]

@@ -21,7 +21,7 @@ from quizsvc.schemas.question import (
     QuestionVersionSummarySchema,
     VersionQuerySchema,
 )
-from quizsvc.services import bank, questions
+from quizsvc.services import bank, examples, questions
 
 blp = Blueprint("questions", __name__, url_prefix="/api/v1/questions", description="Interview questions.")
 
@@ -52,11 +52,15 @@ class Questions(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     @operation("createQuestion")
     def post(self, question_in):
-        """Create a question"""
+        """Create a question (with reviewed examples, if given)"""
         slug = question_in.pop("slug")
-        question = questions.create(
-            db.session, organisation_id=principal().organisation_id, slug=slug, question_in=question_in
-        )
+        given = question_in.pop("examples", [])
+        organisation_id = principal().organisation_id
+        question = questions.create(db.session, organisation_id=organisation_id, slug=slug, question_in=question_in)
+        for example_in in given:
+            examples.create(
+                db.session, organisation_id=organisation_id, question_id=question.question_id, example_in=example_in
+            )
         record("question.create", "question", question.question_id, slug=slug)
         return question
 

@@ -23,7 +23,7 @@ FORMAT = "quizsvc-bank/1"
 # A bank file holds at most this many questions (every format; the README says so).
 MAX_QUESTIONS = 5000
 # The schema declares the content fields in the order a person reads them.
-FIELD_ORDER = ("slug", *QuestionContentSchema._declared_fields)
+FIELD_ORDER = ("slug", *QuestionContentSchema._declared_fields, "examples")
 
 
 class BankError(Invalid):

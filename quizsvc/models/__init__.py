@@ -13,6 +13,7 @@ from quizsvc.models.attempt import (
     Response,
 )
 from quizsvc.models.audit import AuditEntry
+from quizsvc.models.example import SOURCES, QuestionExample
 from quizsvc.models.grading import EmbeddingCache, GraderParameters
 from quizsvc.models.question import (
     DIFFICULTIES,
@@ -65,6 +66,8 @@ __all__ = [
     "Grade",
     "GradeOverride",
     "IdempotencyRecord",
+    "SOURCES",
+    "QuestionExample",
     "AuditEntry",
     "SUBSCRIBABLE",
     "Channel",

@@ -130,6 +130,8 @@ class Grade(Base):
     grader_version: Mapped[str] = mapped_column(String(20))
     model_id: Mapped[str] = mapped_column(String(200))
     params_digest: Mapped[str] = mapped_column(String(64))
+    # sha256 of the reviewed examples graded against ("" for none).
+    examples_digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
     trigger: Mapped[str] = mapped_column(String(20))  # submission, regrade
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -150,6 +152,8 @@ class GradeOverride(Base):
     key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
     reviewer: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A revoked override no longer counts (and its reviewed example is gone).
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     response: Mapped[Response] = relationship(back_populates="overrides")
 

@@ -105,12 +105,14 @@ class CandidateQuerySchema(Schema):
 
 
 class OverrideSchema(Schema):
+    id = fields.Integer()
     score = fields.Integer()
     reason = fields.String()
     reviewer = fields.String()
     key_id = fields.Integer(allow_none=True)
     grade_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True, metadata={"description": "Set when the override was revoked."})
 
 
 class StoredGradeSchema(GradeSchema):

@@ -5,7 +5,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 
 from quizsvc.bank import EXPORT_FORMATS, IMPORT_FORMATS
 from quizsvc.models import DIFFICULTIES
-from quizsvc.schemas.fields import Id, Text
+from quizsvc.schemas.fields import Answer, Id, Text
 
 # Limits: generous for real interview questions, small enough that one request can
 # never carry a document-sized payload into the grader.
@@ -99,8 +99,23 @@ class QuestionContentSchema(StrictSchema):
     )
 
 
+MAX_EXAMPLE = 5000
+MAX_NOTE = 2000
+MAX_EXAMPLES = 200
+
+
+class ExampleInSchema(StrictSchema):
+    """A reviewed example: an answer a person graded (0-100), with an optional note."""
+
+    answer = Answer(required=True, validate=validate.Length(min=1, max=MAX_EXAMPLE))
+    score = fields.Float(required=True, validate=validate.Range(min=0, max=100))
+    note = Text(load_default="", validate=validate.Length(max=MAX_NOTE))
+
+
 class QuestionCreateSchema(QuestionContentSchema):
     slug = Text(required=True, validate=SLUG)
+    # Not version content: examples belong to the question (see services/examples.py).
+    examples = fields.List(fields.Nested(ExampleInSchema), validate=validate.Length(max=MAX_EXAMPLES))
 
 
 class QuestionQuerySchema(Schema):

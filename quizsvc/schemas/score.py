@@ -60,6 +60,16 @@ class KeyPointResultSchema(Schema):
     status = fields.String(metadata={"description": "covered, partly or missed"})
 
 
+class EvidenceSchema(Schema):
+    kind = fields.String(metadata={"description": "key_point, keyword or misconception"})
+    index = fields.Integer(
+        metadata={"description": "Position in key_points, in the rubric's keywords, or in misconceptions"}
+    )
+    label = fields.String(metadata={"description": "The key point text, keyword term or misconception claim"})
+    start = fields.Integer(metadata={"description": "Code-point offset into the answer as submitted"})
+    end = fields.Integer(metadata={"description": "Half-open end offset"})
+
+
 class GradeSchema(Schema):
     score = fields.Integer(metadata={"description": "0-100"})
     band = fields.String(metadata={"description": "strong, adequate, weak or insufficient"})
@@ -74,6 +84,12 @@ class GradeSchema(Schema):
     grader_version = fields.String()
     model_id = fields.String()
     params_digest = fields.String(metadata={"description": "sha256 of the grader parameter file"})
+    examples_digest = fields.String(
+        metadata={"description": "sha256 of the reviewed examples graded against; empty for none"}
+    )
+    evidence = fields.List(
+        fields.Nested(EvidenceSchema), metadata={"description": "Where each finding is in the answer as submitted"}
+    )
 
 
 class ScoreResponseSchema(GradeSchema):

@@ -2,12 +2,14 @@
 
 A ridge regression on the standardised signals and their squares (the squares let a
 signal matter more at one end of its range) gives a raw score; an isotonic map (pool
-adjacent violators, centred: see :func:`_isotonic`) fitted on the same data turns it into
+adjacent violators, centred: see :func:`_isotonic`; both fitted by scikit-learn) fitted on the same data turns it into
 the human scale, monotone by construction. Anchors join the isotonic step only: a
 question's reference graded as an answer (full marks) and other questions' references
 (no marks) pin both ends of the scale without bending the regression. Two such models
 ship in one parameter file: ``full`` (every signal) and ``semantic`` (language-independent
-signals only, for an answer written in another language than its reference).
+signals only, for an answer written in another language than its reference); a third,
+``examples``, grades an answer against the question's reviewed examples (see
+:mod:`examples`; a file without it grades as if no question had examples).
 """
 
 import hashlib
@@ -16,6 +18,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import Ridge
 
 DEFAULT_PARAMS = Path(__file__).resolve().parent / "params" / "default.json"
 
@@ -42,31 +46,26 @@ class LinearIsotonic:
 def _isotonic(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centred isotonic regression, as interpolation knots.
 
-    Pool adjacent violators gives the non-decreasing fit of y on x as flat blocks. Inside
-    the range a knot at each block's weighted mean x, joined by straight lines, keeps the
-    map monotone but strictly increasing between blocks, so answers a little apart in raw
-    score are not tied at one grade. The lowest and highest blocks stay flat over their
-    whole span: that is where the anchors pin no marks and full marks.
+    Isotonic regression (pool adjacent violators) gives the non-decreasing fit of y on x
+    as flat blocks. Inside the range a knot at each block's weighted mean x, joined by
+    straight lines, keeps the map monotone but strictly increasing between blocks, so
+    answers a little apart in raw score are not tied at one grade. The lowest and highest
+    blocks stay flat over their whole span: that is where the anchors pin no marks and
+    full marks.
     """
     order = np.argsort(x, kind="mergesort")
-    xs, ys, ws = x[order], y[order], w[order]
-    blocks: list[list[float]] = []  # [weighted mean y, weight, weighted sum of x, min x, max x]
-    for xi, yi, wi in zip(xs, ys, ws):
-        blocks.append([yi, wi, wi * xi, xi, xi])
-        # Equal neighbours pool too: a flat run has one centre.
-        while len(blocks) > 1 and blocks[-2][0] >= blocks[-1][0]:
-            y2, w2, s2, _, hi2 = blocks.pop()
-            y1, w1, s1, lo1, _ = blocks.pop()
-            blocks.append([(y1 * w1 + y2 * w2) / (w1 + w2), w1 + w2, s1 + s2, lo1, hi2])
-    first, last = blocks[0], blocks[-1]
-    knots_x, knots_y = [first[3], first[4]], [first[0], first[0]]
-    for mean_y, weight, total, _, _ in blocks[1:-1]:
-        knots_x.append(total / weight)
-        knots_y.append(mean_y)
-    if len(blocks) > 1:
-        knots_x += [last[3], last[4]]
-        knots_y += [last[0], last[0]]
-    return np.array(knots_x), np.array(knots_y)
+    xs, ws = x[order], w[order]
+    fitted = IsotonicRegression(increasing=True).fit(x, y, sample_weight=w).predict(xs)
+    # The blocks are the runs of one fitted value (neighbouring blocks differ: equal ones pool).
+    starts = np.flatnonzero(np.r_[True, np.diff(fitted) != 0])
+    ends = np.r_[starts[1:], len(xs)]
+    centres = np.array([np.average(xs[a:b], weights=ws[a:b]) for a, b in zip(starts, ends)])
+    values = fitted[starts]
+    if len(starts) == 1:
+        return np.array([xs[0], xs[-1]]), np.array([values[0], values[0]])
+    knots_x = np.r_[xs[0], xs[ends[0] - 1], centres[1:-1], xs[starts[-1]], xs[-1]]
+    knots_y = np.r_[values[0], values[0], values[1:-1], values[-1], values[-1]]
+    return knots_x, knots_y
 
 
 def _terms(z: np.ndarray) -> np.ndarray:
@@ -98,15 +97,12 @@ def fit(
     mean = np.average(x, axis=0, weights=w)
     scale = np.sqrt(np.average((x - mean) ** 2, axis=0, weights=w))
     scale[scale < 1e-9] = 1.0
-    design = np.hstack([_terms((x - mean) / scale), np.ones((len(x), 1))])
-    # Weighted ridge in closed form, intercept unpenalised.
-    penalty = ridge * np.eye(design.shape[1])
-    penalty[-1, -1] = 0.0
-    coef = np.linalg.solve(design.T @ (design * w[:, None]) + penalty, design.T @ (w * y))
-    raw = design @ coef
+    # Weighted ridge, the intercept unpenalised.
+    regression = Ridge(alpha=ridge, solver="cholesky").fit(_terms((x - mean) / scale), y, sample_weight=w)
+    raw = regression.predict(_terms((x - mean) / scale))
     if anchors is not None and len(anchors[0]):
         rows, targets = np.asarray(anchors[0], dtype=np.float64), np.asarray(anchors[1], dtype=np.float64)
-        anchor_raw = np.hstack([_terms((rows - mean) / scale), np.ones((len(rows), 1))]) @ coef
+        anchor_raw = regression.predict(_terms((rows - mean) / scale))
         raw, y = np.concatenate([raw, anchor_raw]), np.concatenate([y, targets])
         w = np.concatenate([w, np.ones(len(rows))])
     knots_x, knots_y = _isotonic(raw, y, w)
@@ -114,8 +110,8 @@ def fit(
         features=tuple(features),
         mean=tuple(mean.tolist()),
         scale=tuple(scale.tolist()),
-        weights=tuple(coef[:-1].tolist()),
-        bias=float(coef[-1]),
+        weights=tuple(regression.coef_.tolist()),
+        bias=float(regression.intercept_),
         knots_x=tuple(knots_x.tolist()),
         knots_y=tuple(knots_y.tolist()),
     )
@@ -125,53 +121,89 @@ PARALLEL_ZH_EN = Path(__file__).resolve().parent / "params" / "parallel_zh_en.ts
 
 
 @dataclass(frozen=True)
+class CrossLingual:
+    """How an answer in another language than its reference is compared with it.
+
+    ``slope`` and ``intercept`` map a cross-language similarity to the within-language
+    similarity it stands for; ``length_ratio`` is how many characters of English say what
+    one of Chinese says. Both are fitted on a parallel set of sentences (:func:`fit_cross_lingual`).
+    """
+
+    slope: float = 1.0
+    intercept: float = 0.0
+    length_ratio: float = 1.0
+
+    def similarity(self, values):
+        return np.clip(np.asarray(values) * self.slope + self.intercept, 0.0, 1.0)
+
+    def length(self, chars: int, answer_language: str, reference_language: str) -> float:
+        """An answer's length in the reference language's characters."""
+        if answer_language == reference_language:
+            return float(chars)
+        return chars / self.length_ratio if answer_language == "en" else chars * self.length_ratio
+
+
+@dataclass(frozen=True)
 class Parameters:
     name: str
-    models: dict  # "full" and "semantic" -> LinearIsotonic
+    models: dict  # "full" and "semantic" (and "examples") -> LinearIsotonic
     trained_on: tuple[str, ...]
-    # The encoder's similarity of a sentence and its translation (1.0 within a language):
-    # cross-lingual similarities are divided by it before the semantic model sees them.
-    cross_lingual_scale: float
+    # What the semantic model needs to read an answer in another language like one in the
+    # reference's (within-language similarities and lengths).
+    cross_lingual: CrossLingual
     digest: str  # sha256 of the file's canonical JSON: stored with every grade
 
     def to_json(self) -> str:
-        return _canonical(self.name, self.models, self.trained_on, self.cross_lingual_scale)
+        return _canonical(self.name, self.models, self.trained_on, self.cross_lingual)
 
 
-def _canonical(name: str, models: dict, trained_on, cross_lingual_scale: float) -> str:
+def _canonical(name: str, models: dict, trained_on, cross_lingual: CrossLingual) -> str:
     payload = {
         "format": "quizsvc-grader-params/1",
         "name": name,
         "trained_on": list(trained_on),
-        "cross_lingual_scale": round(float(cross_lingual_scale), 6),
+        "cross_lingual": {key: round(float(value), 6) for key, value in asdict(cross_lingual).items()},
         "models": {key: asdict(model) for key, model in sorted(models.items())},
     }
     return json.dumps(payload, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def make_parameters(name: str, models: dict, trained_on, cross_lingual_scale: float = 1.0) -> Parameters:
-    text = _canonical(name, models, trained_on, cross_lingual_scale)
-    return Parameters(
-        name,
-        dict(models),
-        tuple(trained_on),
-        round(float(cross_lingual_scale), 6),
-        hashlib.sha256(text.encode()).hexdigest(),
-    )
+def make_parameters(name: str, models: dict, trained_on, cross_lingual: CrossLingual | None = None) -> Parameters:
+    cross_lingual = CrossLingual(**{k: round(float(v), 6) for k, v in asdict(cross_lingual or CrossLingual()).items()})
+    text = _canonical(name, models, trained_on, cross_lingual)
+    return Parameters(name, dict(models), tuple(trained_on), cross_lingual, hashlib.sha256(text.encode()).hexdigest())
 
 
-def cross_lingual_scale(encode, path: Path = PARALLEL_ZH_EN) -> float:
-    """Median similarity of each Chinese sentence to its English translation in a parallel set.
+def fit_cross_lingual(encode, path: Path = PARALLEL_ZH_EN) -> CrossLingual:
+    """Fitted on a parallel set of Chinese sentences and their English translations.
 
-    On the bundled encoder unrelated sentences sit near 0.13 across languages and 0.18
-    within one, translations near 0.7 instead of 1: one scale fits both ends.
+    The similarity map is the least-squares line from the similarity of each English
+    sentence to each Chinese one onto the similarity of the two Chinese sentences (every
+    pair, translations included, each weighted by that within-language similarity): on the
+    bundled encoder within = 1.19 x cross + 0.03. Unweighted, the unrelated pairs set the
+    line (1.00 x + 0.05) and English answers lost 8.5 points on translated pairs; dividing
+    by the translations' median similarity (0.71), as grader 1.4 did, stretched
+    related-but-different texts too, and English answers gained 14.8.
+    The length ratio is the median of English over Chinese characters (3.4).
     """
     import csv
+
+    from quizsvc.scoring.text import clean
 
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     chinese, english = encode([r["zh"] for r in rows]), encode([r["en"] for r in rows])
-    return float(np.clip(np.median(np.einsum("ij,ij->i", chinese, english)), 0.3, 1.0))
+    cross, within = (english @ chinese.T).ravel(), (chinese @ chinese.T).ravel()
+    ratio = float(np.median([len(clean(r["en"])) / max(len(clean(r["zh"])), 1) for r in rows]))
+    if cross.std() < 1e-6:  # an encoder that does not tell the sentences apart: no map
+        return CrossLingual(length_ratio=ratio)
+    # An answer is related to its reference: each pair counts by how related its two
+    # Chinese sentences are (unrelated pairs, most of the n^2, would otherwise set the line).
+    weights = np.clip(within, 0.01, 1.0)
+    covariance = np.cov(cross, within, aweights=weights)
+    slope = float(np.clip(covariance[0, 1] / covariance[0, 0], 0.2, 5.0))
+    intercept = np.average(within, weights=weights) - slope * np.average(cross, weights=weights)
+    return CrossLingual(slope, float(np.clip(intercept, -0.9, 0.9)), ratio)
 
 
 def parse_parameters(text: str, *, source: str = "<parameters>") -> Parameters:
@@ -183,19 +215,33 @@ def parse_parameters(text: str, *, source: str = "<parameters>") -> Parameters:
             key: LinearIsotonic(**{k: tuple(v) if isinstance(v, list) else v for k, v in model.items()})
             for key, model in data["models"].items()
         }
-        if set(models) != {"full", "semantic"}:
-            raise ValueError("needs exactly the models 'full' and 'semantic'")
+        if set(models) - {"examples"} != {"full", "semantic"}:
+            raise ValueError("needs exactly the models 'full' and 'semantic' (and optionally 'examples')")
+        from quizsvc.scoring.examples import EXAMPLE_FEATURES
         from quizsvc.scoring.signals import Signals
 
+        if "examples" in models and models["examples"].features != EXAMPLE_FEATURES:
+            raise ValueError(f"model 'examples' must use the signals {', '.join(EXAMPLE_FEATURES)}")
         for key, model in sorted(models.items()):
+            if key == "examples":
+                continue
             unknown = [f for f in model.features if f not in Signals.NUMERIC]
             if unknown:
                 # A file fitted by another grader version: refit it (quizsvc grader calibrate).
                 raise ValueError(f"model '{key}' uses signals this grader does not compute: {', '.join(unknown)}")
-        scale = float(data.get("cross_lingual_scale", 1.0))
-        if not 0.0 < scale <= 1.0:
-            raise ValueError("cross_lingual_scale must be in (0, 1]")
-        return make_parameters(data["name"], models, data.get("trained_on", []), scale)
+        if "cross_lingual" in data:
+            cross_lingual = CrossLingual(**{k: float(v) for k, v in data["cross_lingual"].items()})
+        else:
+            # A file from grader 1.4 or earlier: similarities divided by one scale.
+            scale = float(data.get("cross_lingual_scale", 1.0))
+            if not 0.0 < scale <= 1.0:
+                raise ValueError("cross_lingual_scale must be in (0, 1]")
+            cross_lingual = CrossLingual(slope=1.0 / scale)
+        if not (0.0 < cross_lingual.slope <= 5.0 and -1.0 < cross_lingual.intercept < 1.0):
+            raise ValueError("cross_lingual: slope must be in (0, 5] and intercept in (-1, 1)")
+        if not 0.1 <= cross_lingual.length_ratio <= 10.0:
+            raise ValueError("cross_lingual: length_ratio must be in [0.1, 10]")
+        return make_parameters(data["name"], models, data.get("trained_on", []), cross_lingual)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise ValueError(f"{source}: not a usable grader parameter file: {error}") from None
 

@@ -36,14 +36,17 @@ def encode_with_units(
     texts: Sequence[str],
     units_per_text: Sequence[Sequence[str]],
     skip_words: Sequence[frozenset[str] | None] | None = None,
+    groups: Sequence[Sequence[Sequence[int]]] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
     """Each text's vector, its units' vectors and, where ``skip_words`` gives the text a set
     of words, its vector without those words (None when nothing else is left), by the
-    embedder's one-pass path if it has one."""
+    embedder's one-pass path if it has one. ``groups``: per text, runs of consecutive unit
+    indices (a sentence's clauses) whose vectors follow the units' own."""
     skip_words = list(skip_words) if skip_words is not None else [None] * len(texts)
+    groups = list(groups) if groups is not None else [()] * len(texts)
     fast = getattr(embedder, "encode_with_units", None)
     if fast is not None:
-        found = fast(texts, units_per_text, skip_words)
+        found = fast(texts, units_per_text, skip_words, groups)
         if found is not None:
             return found
     from quizsvc.scoring.text import squash, without_words
@@ -54,10 +57,19 @@ def encode_with_units(
         t for text, units, left in zip(texts, units_per_text, rest) for t in (text, *units, *([left] if left else []))
     ]
     vectors, out, at = embedder.encode(flat), [], 0
-    for units, left in zip(units_per_text, rest):
-        out.append((vectors[at], vectors[at + 1 : at + 1 + len(units)], vectors[at + 1 + len(units)] if left else None))
+    for units, left, runs in zip(units_per_text, rest, groups):
+        unit_vectors = vectors[at + 1 : at + 1 + len(units)]
+        pooled = [_unit(unit_vectors[list(run)].sum(axis=0)) for run in runs]
+        if pooled:
+            unit_vectors = np.vstack([unit_vectors, *pooled])
+        out.append((vectors[at], unit_vectors, vectors[at + 1 + len(units)] if left else None))
         at += 1 + len(units) + bool(left)
     return out
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
 
 
 class VectorStore(Protocol):
@@ -167,13 +179,13 @@ class SentenceTransformerEmbedder:
     def get_sentence_embedding_dimension(self) -> int:
         return self.model.get_sentence_embedding_dimension()
 
-    def encode_with_units(self, texts, units_per_text, skip_words=None):
+    def encode_with_units(self, texts, units_per_text, skip_words=None, groups=None):
         """One pass per text on the bundled model (see usem.encode_with_units); None elsewhere."""
         if self.model_id != DEFAULT_MODEL:
             return None
         encoder = self.model[0].encoder
         with self._gate:
-            return encoder.encode_with_units(texts, units_per_text, skip_words)
+            return encoder.encode_with_units(texts, units_per_text, skip_words, groups)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GroupKFold
 
 from quizsvc.scoring import flags as flag_rules
-from quizsvc.scoring.calibration import DEFAULT_RIDGE, LinearIsotonic, cross_lingual_scale, fit, make_parameters
+from quizsvc.scoring.calibration import DEFAULT_RIDGE, LinearIsotonic, fit, fit_cross_lingual, make_parameters
 from quizsvc.scoring.grader import Grader
 from quizsvc.scoring.signals import QuestionSpec, Signals, encode_answers
 from quizsvc.scoring.text import clean
@@ -32,6 +35,10 @@ class Item:
     references: tuple[str, ...]
     answer: str
     score: float
+    # A label beside the score when the dataset has one (SciEntsBank's label_3way:
+    # correct, contradictory, incorrect).
+    label: str = ""
+    note: str = ""  # a reviewer's note, when the file has a "note" column
 
 
 class DatasetError(ValueError):
@@ -72,7 +79,8 @@ def load_dataset(path: str | Path) -> list[Item]:
             raise DatasetError(f"{path}: row {number}: score {row['score']!r} is not a number")
         question_id = row.get("question_id")
         group = str(question_id) if question_id not in (None, "") else question
-        items.append(Item(group, question, references, str(answer), score))
+        label, note = str(row.get("label_3way") or ""), str(row.get("note") or "")
+        items.append(Item(group, question, references, str(answer), score, label, note))
     if not items:
         raise DatasetError(f"{path}: no rows")
     return items
@@ -89,6 +97,9 @@ class Observations:
     # answer deserves 1, another question's reference 0.
     anchors: list[tuple[str, Signals, float]]
     scale: float
+    # Each answer's whole-answer vector (zeros for an empty one): reviewed examples are
+    # simulated from them.
+    vectors: np.ndarray | None = None
 
     @property
     def human(self) -> np.ndarray:
@@ -107,6 +118,7 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
     for index, item in enumerate(items):
         by_question.setdefault(item.question_id, []).append(index)
     signals: list[Signals | None] = [None] * len(items)
+    vectors: list[np.ndarray | None] = [None] * len(items)
     flags: list[list[str]] = [[] for _ in items]
     anchors = []
     references = {qid: items[indices[0]].references for qid, indices in by_question.items()}
@@ -132,31 +144,36 @@ def observe(grader: Grader, items: list[Item], on_progress: Callable[[int], None
             anchors.append((question_id, grader.signals(prepared, encoded)[0], target))
         for start in range(0, len(indices), ANSWER_BATCH):
             batch = indices[start : start + ANSWER_BATCH]
-            for i, (result, found) in zip(batch, grader.assess_many(prepared, [items[i].answer for i in batch])):
-                signals[i], flags[i] = found, list(result.flags)
+            assessed = grader.assess_encoded([(prepared, items[i].answer) for i in batch])
+            for i, (result, found, vector) in zip(batch, assessed):
+                signals[i], flags[i], vectors[i] = found, list(result.flags), vector
             if on_progress is not None:
                 on_progress(len(batch))
     empty = Signals.of_nothing()
     scale = max(max(item.score for item in items), 1e-9)
-    return Observations(items, [s or empty for s in signals], flags, anchors, scale)
+    width = next((len(v) for v in vectors if v is not None), 1)
+    matrix = np.array([np.zeros(width, np.float32) if v is None else v for v in vectors], dtype=np.float32)
+    return Observations(items, [s or empty for s in signals], flags, anchors, scale, matrix)
 
 
+FOLD_SEED = 0
 # Candidate shrinkage strengths; the one that grades held-out questions best is used.
 RIDGES = (10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0)
 
 
 def _assign_folds(groups: np.ndarray, folds: int) -> np.ndarray:
-    """Fold number per row, whole questions per fold, in a fixed shuffled order."""
-    questions = sorted(set(groups))
-    order = np.random.default_rng(0).permutation(len(questions))
-    fold_of = {questions[q]: k % folds for k, q in enumerate(order)}
-    return np.array([fold_of[g] for g in groups])
+    """Fold number per row, whole questions per fold, questions in a fixed shuffled order."""
+    assignment = np.zeros(len(groups), int)
+    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=FOLD_SEED)
+    for k, (_, test) in enumerate(splitter.split(groups, groups=groups)):
+        assignment[test] = k
+    return assignment
 
 
 def _weighted_pearson(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
-    a, b = a - np.average(a, weights=w), b - np.average(b, weights=w)
-    denominator = np.sqrt(np.average(a * a, weights=w) * np.average(b * b, weights=w))
-    return float(np.average(a * b, weights=w) / denominator) if denominator > 0 else float("-inf")
+    covariance = np.cov(a, b, aweights=w)
+    denominator = np.sqrt(covariance[0, 0] * covariance[1, 1])
+    return float(covariance[0, 1] / denominator) if denominator > 0 else float("-inf")
 
 
 def choose_ridge(obs: Observations, mask: np.ndarray, weights: np.ndarray) -> float:
@@ -238,38 +255,26 @@ def cross_validated(obs: Observations, folds: int, *, ridge: float | None = None
 # -- metrics --------------------------------------------------------------------------------
 
 
-def _rank(values: np.ndarray) -> np.ndarray:
-    order = np.argsort(values, kind="mergesort")
-    ranks = np.empty(len(values))
-    ranks[order] = np.arange(len(values))
-    sorted_values = values[order]
-    start = 0
-    for end in range(1, len(values) + 1):  # average the ranks of ties
-        if end == len(values) or sorted_values[end] != sorted_values[start]:
-            ranks[order[start:end]] = (start + end - 1) / 2
-            start = end
-    return ranks
-
-
 def pearson(a, b) -> float:
     a, b = np.asarray(a, float), np.asarray(b, float)
     if len(a) < 2 or a.std() == 0 or b.std() == 0:
         return float("nan")
-    return float(np.corrcoef(a, b)[0, 1])
+    return float(stats.pearsonr(a, b).statistic)
 
 
 def spearman(a, b) -> float:
-    return pearson(_rank(np.asarray(a, float)), _rank(np.asarray(b, float)))
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if len(a) < 2 or a.std() == 0 or b.std() == 0:
+        return float("nan")
+    return float(stats.spearmanr(a, b).statistic)
 
 
 def roc_auc(scores, labels) -> float:
     """Probability that a positive outranks a negative (Mann-Whitney), ties counted half."""
     scores, labels = np.asarray(scores, float), np.asarray(labels, bool)
-    n_pos, n_neg = labels.sum(), (~labels).sum()
-    if n_pos == 0 or n_neg == 0:
+    if labels.all() or not labels.any():
         return float("nan")
-    ranks = _rank(scores) + 1
-    return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    return float(roc_auc_score(labels, scores))
 
 
 def report(obs: Observations, predicted: np.ndarray) -> dict:
@@ -291,10 +296,26 @@ def report(obs: Observations, predicted: np.ndarray) -> dict:
     }
     if set(np.unique(human)) <= {0.0, 1.0}:
         result["roc_auc"] = roc_auc(predicted, human == 1.0)
+    labels = np.array([item.label for item in obs.items])
+    if (labels == "contradictory").any():
+        # Wrong answers that contradict the reference, against correct ones.
+        pair = np.isin(labels, ("correct", "contradictory"))
+        result["auc_correct_vs_contradictory"] = roc_auc(predicted[pair], labels[pair] == "correct")
     result["flags"] = {
         name: sum(name in f for f in obs.flags) for name in flag_rules.FLAG_RULES if any(name in f for f in obs.flags)
     }
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}
+
+
+def fit_examples_model(obs: Observations, weights: np.ndarray, *, ridge: float | None = None) -> LinearIsotonic:
+    """The examples model, fitted on simulated example sets, each answer's base grade out of fold."""
+    from quizsvc.scoring import learning
+
+    everything = np.ones(len(obs.items), bool)
+    if ridge is None:
+        ridge = choose_ridge(obs, everything, weights)
+    base = learning.out_of_fold_base(obs, everything, ridge, fit_models)
+    return learning.fit_examples(obs, base, everything, np.random.default_rng(0), weights=weights)
 
 
 def calibrate(obs_list: list[Observations], names: list[str], *, name: str, encode, ridge: float | None = None):
@@ -303,7 +324,7 @@ def calibrate(obs_list: list[Observations], names: list[str], *, name: str, enco
     # and prefix with the dataset's position (two files may share a name) before merging.
     merged = Observations(
         items=[
-            Item(f"{k}:{i.question_id}", i.question, i.references, i.answer, i.score / o.scale)
+            Item(f"{k}:{i.question_id}", i.question, i.references, i.answer, i.score / o.scale, i.label)
             for k, o in enumerate(obs_list)
             for i in o.items
         ],
@@ -311,9 +332,13 @@ def calibrate(obs_list: list[Observations], names: list[str], *, name: str, enco
         flags=[f for o in obs_list for f in o.flags],
         anchors=[(f"{k}:{g}", s, t) for k, o in enumerate(obs_list) for g, s, t in o.anchors],
         scale=1.0,
+        vectors=None,
     )
     weights = np.concatenate(
         [np.full(len(o.items), len(merged.items) / (len(obs_list) * len(o.items))) for o in obs_list]
     )
     models = fit_models(merged, ridge=ridge, weights=weights)
-    return make_parameters(name, models, names, cross_lingual_scale(lambda texts: encode([clean(t) for t in texts])))
+    if all(o.vectors is not None for o in obs_list):
+        merged.vectors = np.vstack([o.vectors for o in obs_list])
+        models["examples"] = fit_examples_model(merged, weights, ridge=ridge)
+    return make_parameters(name, models, names, fit_cross_lingual(lambda texts: encode([clean(t) for t in texts])))

@@ -17,6 +17,10 @@ class FlagRule:
     meaning: str
 
 
+# A known wrong claim caps at 15: on held-out answers to the seed questions human graders
+# give on-topic wrong answers about 1 of 100 and partial ones about 45, so a flagged
+# answer must land below a typical partial one (at 40 it did not: 0.40 / 0.25 / 0.15 gave
+# P(partial > wrong) 0.64 / 0.73 / 0.78 on bench/wrong_partial.yaml).
 FLAG_RULES = {
     rule.name: rule
     for rule in (
@@ -24,7 +28,7 @@ FLAG_RULES = {
         FlagRule("question_copy", 0.10, False, "The answer restates the question: at most 10."),
         FlagRule("keyword_stuffing", 0.25, True, "Terms listed without explanation: at most 25."),
         FlagRule("off_topic", 0.20, True, "The answer is about another question of the bank: at most 20."),
-        FlagRule("misconception", 0.40, True, "The answer asserts a known wrong claim: at most 40."),
+        FlagRule("misconception", 0.15, True, "The answer asserts a known wrong claim: at most 15."),
         FlagRule("missing_required_keyword", 0.50, False, "A required term is missing: at most 50."),
         FlagRule("reference_copy", None, True, "Near-verbatim copy of the reference answer: graded, for review."),
         FlagRule(
@@ -32,6 +36,12 @@ FLAG_RULES = {
             0.50,
             True,
             "Nearly the same answer was given to another question of the submission: at most 50.",
+        ),
+        FlagRule(
+            "like_reviewed_answer",
+            None,
+            True,
+            "Very close to an answer a reviewer graded low: graded like it.",
         ),
         FlagRule(
             "addressed_to_grader",

@@ -5,9 +5,21 @@ import re
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from quizsvc.scoring import examples as example_rules
 from quizsvc.scoring import flags as flag_rules
 from quizsvc.scoring.calibration import Parameters, load_parameters
 from quizsvc.scoring.embedding import CachingEmbedder, Embedder
+from quizsvc.scoring.evidence import Evidence, collect_evidence
+from quizsvc.scoring.feedback import (
+    PARTLY,
+    feedback_lines,
+    like_feedback,
+    said_otherwise,
+    stated_points,
+    status,
+)
 from quizsvc.scoring.keywords import asserts, denies, find_form, matched_form
 from quizsvc.scoring.signals import (
     EncodedAnswer,
@@ -20,13 +32,8 @@ from quizsvc.scoring.signals import (
 )
 from quizsvc.scoring.text import content_word_spans, function_word_share, normalise
 
-GRADER_VERSION = "1.4.0"
+GRADER_VERSION = "1.5.0"
 
-# Key-point status from the cosine of its best clause. On this encoder a paraphrase of
-# the same claim sits around 0.7-0.9 and a different claim on the same topic around
-# 0.4-0.55.
-COVERED = 0.62
-PARTLY = 0.48
 BANDS = ((0.80, "strong"), (0.60, "adequate"), (0.35, "weak"), (0.0, "insufficient"))
 # Off-topic: another question of the bank must be clearly closer than this one, in meaning
 # and in words, and this one must not be close. Banks are about one subject (all seed
@@ -86,6 +93,11 @@ class GradeResult:
     grader_version: str = GRADER_VERSION
     model_id: str = ""
     params_digest: str = ""
+    # sha256 of the reviewed examples graded against ("" for none): see examples.digest_of.
+    examples_digest: str = ""
+    # Where each covered key point, matched keyword and misconception is in the answer as
+    # submitted (half-open code-point offsets): see evidence.Evidence.
+    evidence: tuple[Evidence, ...] = ()
 
     def to_dict(self) -> dict:
         # What dataclasses.asdict gives, without its deep copies of every string (a third of
@@ -96,6 +108,9 @@ class GradeResult:
             for p in self.key_points
         )
         values["breakdown"] = {k: dict(v) if isinstance(v, dict) else v for k, v in self.breakdown.items()}
+        values["evidence"] = tuple(
+            {"kind": e.kind, "index": e.index, "label": e.label, "start": e.start, "end": e.end} for e in self.evidence
+        )
         return values
 
 
@@ -144,24 +159,28 @@ class Grader:
 
     def assess_pairs(self, pairs: list[tuple[PreparedQuestion, str]]) -> list[tuple[GradeResult, Signals | None]]:
         started = time.perf_counter()
-        assessed = self._assess_pairs(pairs)
+        assessed = [(result, found) for result, found, _ in self.assess_encoded(pairs)]
         if self.observer is not None:
             self.observer(self, len(pairs), time.perf_counter() - started)
         return assessed
 
-    def _assess_pairs(self, pairs: list[tuple[PreparedQuestion, str]]) -> list[tuple[GradeResult, Signals | None]]:
-        assessed: list[tuple[GradeResult, Signals | None] | None] = [None] * len(pairs)
+    def assess_encoded(
+        self, pairs: list[tuple[PreparedQuestion, str]]
+    ) -> list[tuple[GradeResult, Signals | None, np.ndarray | None]]:
+        """Each answer's grade, signals and whole-answer vector (None for an empty answer)."""
+        assessed: list = [None] * len(pairs)
         live = []
         for i, (_, answer) in enumerate(pairs):
             if flag_rules.is_noise(normalise(answer or "")):
-                assessed[i] = (self._empty(), None)
+                assessed[i] = (self._empty(), None, None)
             else:
                 live.append(i)
         answers = [pairs[i][1] for i in live]
         asked = [pairs[i][0].prompt_words for i in live]
         repeated = flag_rules.repeated_answers([(pairs[i][0], normalise(pairs[i][1])) for i in live])
         for k, (i, encoded) in enumerate(zip(live, encode_answers(answers, self.embedder, asked))):
-            assessed[i] = self._grade_encoded(pairs[i][0], encoded, ("repeated_answer",) if k in repeated else ())
+            result, found = self._grade_encoded(pairs[i][0], encoded, ("repeated_answer",) if k in repeated else ())
+            assessed[i] = (result, found, encoded.vector)
         return assessed
 
     def signals(self, prepared: PreparedQuestion, encoded: EncodedAnswer) -> tuple[Signals, float, str]:
@@ -174,7 +193,7 @@ class Grader:
         cross = encoded.language != prepared.language
         model_name = "semantic" if cross else "full"
         model = self.parameters.models[model_name]
-        scale = self.parameters.cross_lingual_scale
+        scale = self.parameters.cross_lingual
         candidates = [signals_for(encoded, side, prepared, cross, scale) for side in prepared.references]
         closest = max(range(len(candidates)), key=lambda i: candidates[i].cosine + candidates[i].recall)
         best = Signals(
@@ -191,14 +210,15 @@ class Grader:
     ) -> tuple[GradeResult, Signals | None]:
         """``extra_flags``: what the batch found about this answer (``repeated_answer``)."""
         flags: list[str] = list(extra_flags)
-        injected = [i for i, u in enumerate(encoded.unit_norms) if flag_rules.addressed_to_grader(u)]
+        injected = [i for i, u in enumerate(encoded.sentence_norms) if flag_rules.addressed_to_grader(u)]
         if injected:
             flags.append("addressed_to_grader")
         signals, grade, model_name = self.signals(prepared, encoded)
+        encoded_first = encoded
         if injected:
             # Grade the answer without the text aimed at the grader, and never let that
             # text raise the score.
-            kept = " ".join(u for i, u in enumerate(encoded.units) if i not in injected)
+            kept = " ".join(u for i, u in enumerate(encoded.sentences) if i not in injected)
             if flag_rules.is_noise(normalise(kept)):
                 return self._empty(extra_flags=tuple(flags)), None
             stripped = encode_answers([kept], self.embedder, [prepared.prompt_words])[0]
@@ -206,72 +226,136 @@ class Grader:
             if other_grade <= grade:
                 signals, grade, encoded = other_signals, other_grade, stripped
 
+        before_examples = grade
+        grade, like = self._with_examples(prepared, encoded, grade, signals.cosine)
+        if like is not None:
+            flags.append("like_reviewed_answer")
+
         side = prepared.references[signals.reference]
         spec = prepared.spec
         matched, missing, missing_required = [], [], []
-        for keyword in spec.keywords:
-            if matched_form(encoded.norm, keyword):
+        forms = {}
+        for index, keyword in enumerate(spec.keywords):
+            form = matched_form(encoded.norm, keyword)
+            if form:
                 matched.append(keyword.term)
+                forms[index] = form
             else:
                 missing.append(keyword.term)
-                if keyword.required and keyword.has_form_in(encoded.language):
+                if (
+                    keyword.required
+                    and keyword.has_form_in(encoded.language)
+                    and not said_otherwise(keyword, side, signals)
+                ):
                     missing_required.append(keyword.term)
         if missing_required:
             flags.append("missing_required_keyword")
 
         formulas = (sorted(side.formulas & encoded.formulas), sorted(side.formulas - encoded.formulas))
-        misconceptions = self._misconceptions(prepared, encoded, side)
+        asserted = self._misconception_units(prepared, encoded, side)
+        misconceptions = [m.text for i, m in enumerate(spec.misconceptions) if i in {k for k, _ in asserted}]
         if misconceptions:
             flags.append("misconception")
         flags += self._shape_flags(prepared, encoded, signals)
 
         capped = flag_rules.apply_caps(grade, flags)
         score = int(round(capped * 100))
+        stated = stated_points(side.points, encoded, spec, forms)
         points = tuple(
-            KeyPointResult(p.text, p.weight, round(c, 3), _status(c)) for p, c in zip(side.points, signals.coverage)
+            KeyPointResult(p.text, p.weight, round(c, 3), status(c, stated.get(i)))
+            for i, (p, c) in enumerate(zip(side.points, signals.coverage))
         )
         confidence = self._confidence(signals, grade, capped, flags)
+        feedback = feedback_lines(points, matched, missing, missing_required, formulas, misconceptions, flags)
+        if like is not None:
+            feedback = like_feedback(feedback, like)
+        original = encoded_first.original
         result = GradeResult(
             score=score,
-            band=band_of(capped),
+            band=band_of(score / 100),
             confidence=round(confidence, 2),
             key_points=points,
             keywords_matched=tuple(matched),
             keywords_missing=tuple(missing),
             misconceptions=tuple(misconceptions),
             flags=tuple(flags),
-            feedback=_feedback(points, matched, missing, missing_required, formulas, misconceptions, flags),
+            feedback=feedback,
             breakdown={
                 "signals": {name: round(getattr(signals, name), 4) for name in Signals.NUMERIC},
                 "model": model_name,
                 "cross_lingual": signals.cross_lingual,
                 "reference": signals.reference,
                 "before_flags": round(grade * 100, 1),
+                "before_examples": round(before_examples * 100, 1),
+                "examples": len(prepared.examples) if prepared.examples is not None else 0,
             },
             model_id=self.embedder.model_id,
             params_digest=self.parameters.digest,
+            examples_digest=prepared.examples.digest if prepared.examples is not None else "",
+            evidence=collect_evidence(
+                original,
+                encoded_first,
+                side,
+                points,
+                spec,
+                forms,
+                asserted if encoded_first is encoded else self._misconception_units(prepared, encoded_first, side),
+                partly=PARTLY,
+            ),
         )
         return result, signals
 
+    def _with_examples(self, prepared: PreparedQuestion, encoded: EncodedAnswer, grade: float, cosine: float):
+        """The grade with the question's reviewed examples, and the low-graded example the
+        answer restates (or None). Without examples: the grade unchanged."""
+        examples = prepared.examples
+        if examples is None or not len(examples):
+            return grade, None
+        cross = encoded.language != prepared.language
+        sims = example_rules.similarities(encoded.vector, examples, cross, self.parameters.cross_lingual)
+        model = self.parameters.models.get("examples")
+        if model is not None:
+            features = example_rules.features(sims, examples.grades, self._example_bases(prepared), grade)
+            grade = float(model.predict(features)[0])
+        like = example_rules.like_reviewed(sims, examples.grades, cosine)
+        if like is None:
+            return grade, None
+        if sims[like] >= example_rules.PULL_SIMILARITY:
+            grade = float(examples.grades[like])
+        return grade, examples.examples[like]
+
+    def _example_bases(self, prepared: PreparedQuestion) -> np.ndarray:
+        """Each example's grade without examples under these parameters, computed once."""
+        digest = self.parameters.digest
+        if digest not in prepared.example_bases:
+            texts = [e.text for e in prepared.examples.examples]
+            encoded = encode_answers(texts, self.embedder, [prepared.prompt_words] * len(texts))
+            prepared.example_bases[digest] = np.array([self.signals(prepared, e)[1] for e in encoded])
+        return prepared.example_bases[digest]
+
     # -- flags --------------------------------------------------------------------------------
 
-    def _misconceptions(self, prepared: PreparedQuestion, encoded: EncodedAnswer, side) -> list[str]:
-        found = []
+    @staticmethod
+    def _misconception_units(prepared: PreparedQuestion, encoded: EncodedAnswer, side) -> list[tuple[int, int]]:
+        """(misconception index, sentence index) for each sentence that asserts a listed misconception."""
+        hits = []
         vectors = prepared.misconception_vectors
+        sentences = encoded.sentence_vectors if encoded.sentence_vectors is not None else encoded.unit_vectors
+        norms = encoded.sentence_norms or encoded.unit_norms
+        if len(sentences):
+            to_claims = sentences @ vectors.T if len(vectors) else None
+            to_points = (sentences @ side.point_vectors.T).max(axis=1)
         for index, item in enumerate(prepared.spec.misconceptions):
             # Look in the clauses only for the forms the answer contains at all.
             present = [form for form in (item.text, *item.aliases) if find_form(encoded.norm, form, typos=False) >= 0]
-            hit = any(asserts(unit, form) for form in present for unit in encoded.unit_norms)
-            if not hit and len(encoded.unit_vectors):
-                to_claim = encoded.unit_vectors @ vectors[index]
-                to_points = (encoded.unit_vectors @ side.point_vectors.T).max(axis=1)
-                for unit, claim, point in zip(encoded.unit_norms, to_claim, to_points):
+            units = [u for u, unit in enumerate(norms) if any(asserts(unit, form) for form in present)]
+            if not units and len(sentences):
+                for u, (unit, claim, point) in enumerate(zip(norms, to_claims[:, index], to_points)):
                     if claim >= MISCONCEPTION_COSINE and claim >= point + MISCONCEPTION_MARGIN and not denies(unit):
-                        hit = True
+                        units = [u]
                         break
-            if hit:
-                found.append(item.text)
-        return found
+            hits += [(index, u) for u in units]
+        return hits
 
     def _shape_flags(self, prepared: PreparedQuestion, encoded: EncodedAnswer, signals: Signals):
         flags = []
@@ -354,37 +438,3 @@ class Grader:
             model_id=self.embedder.model_id,
             params_digest=self.parameters.digest,
         )
-
-
-def _status(similarity: float) -> str:
-    return "covered" if similarity >= COVERED else "partly" if similarity >= PARTLY else "missed"
-
-
-def _feedback(points, matched, missing, missing_required, formulas, misconceptions, flags) -> tuple[str, ...]:
-    lines = []
-    covered = [p.text for p in points if p.status == "covered"]
-    partly = [p.text for p in points if p.status == "partly"]
-    missed = [p.text for p in points if p.status == "missed"]
-    if covered:
-        lines.append("Covered: " + "; ".join(covered))
-    if partly:
-        lines.append("Partly covered: " + "; ".join(partly))
-    if missed:
-        lines.append("Missed: " + "; ".join(missed))
-    if matched:
-        lines.append("Key terms used: " + ", ".join(matched))
-    if missing:
-        lines.append("Key terms not used: " + ", ".join(missing))
-    if missing_required:
-        lines.append("Required terms missing: " + ", ".join(missing_required))
-    written, not_written = formulas
-    if written:
-        lines.append("Formulas of the reference written: " + ", ".join(written))
-    if not_written:
-        lines.append("Formulas of the reference not written: " + ", ".join(not_written))
-    for claim in misconceptions:
-        lines.append(f"Asserts a known misconception: {claim}")
-    for flag in flags:
-        if flag != "misconception":
-            lines.append(flag_rules.FLAG_RULES[flag].meaning)
-    return tuple(lines)

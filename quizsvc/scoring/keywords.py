@@ -102,32 +102,43 @@ def find_form(text: str, form: str, *, typos: bool = True) -> int:
     ``typos``: tolerate a small typo in long words (rubric keywords); claims are matched
     exactly.
     """
+    found = find_span(text, form, typos=typos)
+    return found[0] if found else -1
+
+
+def find_span(text: str, form: str, *, typos: bool = True) -> tuple[int, int] | None:
+    """Half-open offsets of a form's first occurrence in a normalised text, or None."""
     compiled = _form(form)
     if compiled[0] == "cjk":
         # Chinese has no word boundaries: compare letters only, then map back.
         if not compiled[1]:
-            return -1
+            return None
         joined, positions = _letters(text)
         at = joined.find(compiled[1])
-        return positions[at] if at >= 0 else -1
+        return (positions[at], positions[at + len(compiled[1]) - 1] + 1) if at >= 0 else None
     _, pattern, words = compiled
     if not words:
-        return -1
+        return None
     found = pattern.search(text)
     if found:
-        return found.start()
+        return found.start(), found.end()
     spans = _latin_words(text)
+
+    def covering(i: int, size: int) -> tuple[int, int]:
+        last_start, last_word = spans[i + size - 1]
+        return spans[i][0], last_start + len(last_word)
+
     # Spelling variants: 'autoregressive' in "auto-regressive", 'fine tuning' in "finetuning".
     target = "".join(words)
     for size in range(1, len(words) + 3):
         for i in range(len(spans) - size + 1):
             if "".join(w for _, w in spans[i : i + size]) == target:
-                return spans[i][0]
+                return covering(i, size)
     if typos:
         for i in range(len(spans) - len(words) + 1):
             if all(_close(w, t) for (_, w), t in zip(spans[i : i + len(words)], words)):
-                return spans[i][0]
-    return -1
+                return covering(i, len(words))
+    return None
 
 
 def matched_form(text: str, keyword: Keyword) -> str | None:

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from quizsvc.scoring.embedding import Embedder, encode_with_units
+from quizsvc.scoring.examples import Example, ExampleSet, digest_of
 from quizsvc.scoring.keywords import Keyword
 from quizsvc.scoring.text import (
+    SENTENCE_CHARS,
     clean,
     content_words,
     formulas,
@@ -24,6 +26,7 @@ from quizsvc.scoring.text import (
     squash,
     without_words,
 )
+
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,14 @@ class QuestionSpec:
     key_points: tuple[KeyPoint, ...] = ()
     keywords: tuple[Keyword, ...] = ()
     misconceptions: tuple[Misconception, ...] = ()
+    # Answers a person graded (reviewed examples); they never change the reference side.
+    examples: tuple[Example, ...] = ()
 
     @classmethod
     def from_dict(cls, item: dict) -> "QuestionSpec":
         """From the question shape the bank file, the API and the store share
-        (``prompt``, ``references``, optional ``key_points``, ``keywords``, ``misconceptions``)."""
+        (``prompt``, ``references``, optional ``key_points``, ``keywords``, ``misconceptions``,
+        ``examples``)."""
         return cls(
             prompt=item.get("prompt", ""),
             references=tuple(item["references"]),
@@ -62,6 +68,9 @@ class QuestionSpec:
             ),
             misconceptions=tuple(
                 Misconception(m["text"], tuple(m.get("aliases", ()))) for m in item.get("misconceptions", ())
+            ),
+            examples=tuple(
+                Example(e["answer"], float(e["score"]), e.get("note") or "") for e in item.get("examples", ())
             ),
         )
 
@@ -101,6 +110,9 @@ class PreparedQuestion:
     neighbour_words: tuple[frozenset[str], ...] = ()
     # Content words of the rubric's keyword forms: what keyword stuffing lists.
     keyword_words: frozenset[str] = frozenset()
+    examples: ExampleSet | None = None
+    # Each example's grade without examples, by parameter digest (computed on first use).
+    example_bases: dict = field(default_factory=dict)
 
     def weight(self, words) -> float:
         return sum(self.idf.get(w, self.unseen_idf) for w in words)
@@ -155,6 +167,8 @@ def prepare(
     texts = [clean(spec.prompt), *references, *(clean(p.text) for points in point_sets for p in points)]
     texts += [clean(m.text) for m in spec.misconceptions]
     texts += [clean(n) for n in neighbours]
+    examples_at = len(texts)
+    texts += [clean(e.text) for e in spec.examples]
     prompt_words = frozenset(content_words(normalise(spec.prompt)))
     demoted_at = len(texts)
     texts += [_beyond(r, prompt_words) for r in references]
@@ -177,14 +191,26 @@ def prepare(
                 words=frozenset(content_words(normalise(reference))),
                 formulas=formulas(normalise(reference)) - prompt_formulas,
                 # What a complete answer must say is the key points, not a verbose
-                # reference's every sentence: lengths compare against them.
-                length=max(sum(len(clean(p.text)) for p in points), 1),
+                # reference's every sentence: lengths compare against them, each point
+                # counted by its weight (a light point, weight 0.5 of 2, a quarter of its
+                # length: a concise answer need not spell out the peripheral ones).
+                length=max(round(sum(len(clean(p.text)) * p.weight for p in points) / _heaviest(points)), 1),
                 verdict=verdict(normalise(reference)) if has_verdict else 0,
             )
         )
         at += len(points)
     misconception_vectors = vectors[at : at + len(spec.misconceptions)]
     at += len(spec.misconceptions)
+    language = language_of(" ".join(references))
+    example_set = None
+    if spec.examples:
+        example_set = ExampleSet(
+            examples=spec.examples,
+            vectors=vectors[examples_at : examples_at + len(spec.examples)],
+            grades=np.clip(np.array([e.score for e in spec.examples], dtype=np.float64) / 100.0, 0.0, 1.0),
+            cross=np.array([language_of(e.text) != language for e in spec.examples]),
+            digest=digest_of(spec.examples),
+        )
     own_words = set().union(*(side.words for side in sides), prompt_words)
     neighbour_words = tuple(frozenset(content_words(normalise(n))) for n in neighbours)
     documents = [own_words, *neighbour_words]
@@ -195,18 +221,19 @@ def prepare(
     idf = {w: math.log((len(documents) + 1) / (n + 1)) + 1.0 for w, n in frequency.items()}
     return PreparedQuestion(
         spec=spec,
-        language=language_of(" ".join(references)),
+        language=language,
         prompt_vector=vectors[0],
         prompt_words=prompt_words,
         references=sides,
         misconception_vectors=misconception_vectors,
-        neighbour_vectors=vectors[at:demoted_at],
+        neighbour_vectors=vectors[at:examples_at],
         idf=idf,
         unseen_idf=max(idf.values(), default=1.0),
         neighbour_words=neighbour_words,
         keyword_words=frozenset(
             w for keyword in spec.keywords for form in keyword.forms for w in content_words(normalise(form))
         ),
+        examples=example_set,
     )
 
 
@@ -223,12 +250,35 @@ class EncodedAnswer:
     language: str
     # The answer without the question's words; None when it says nothing else.
     demoted_vector: np.ndarray | None = None
+    original: str = ""  # as submitted: evidence offsets point into it
+    # Whole sentences (cut at commas only when long): what states a misconception.
+    sentences: list[str] = field(default_factory=list)
+    sentence_norms: list[str] = field(default_factory=list)
+    sentence_vectors: np.ndarray | None = None
+
+
+def _heaviest(points) -> float:
+    return max((p.weight for p in points), default=1.0) or 1.0
 
 
 def _beyond(reference: str, question_words: frozenset[str]) -> str:
     """A reference without the question's words; one that only restates them keeps them."""
     left = without_words(reference, question_words)
     return left if squash(left) else reference
+
+
+def _runs(text: str, units: list[str], sentences: list[str]) -> list[list[int]]:
+    """For each sentence, the consecutive clauses that lie in it (at least one)."""
+    from quizsvc.scoring.evidence import unit_offsets
+
+    unit_at = unit_offsets(text, units)
+    runs = []
+    for start, end in unit_offsets(text, sentences):
+        inside = [i for i, (a, _) in enumerate(unit_at) if start <= a < end]
+        if not inside:
+            inside = [min(range(len(unit_at)), key=lambda i: abs(unit_at[i][0] - start))]
+        runs.append(list(range(inside[0], inside[-1] + 1)))
+    return runs
 
 
 def encode_answers(
@@ -239,16 +289,20 @@ def encode_answers(
     cleaned = [clean(a) for a in answers]
     norms = [normalise(c) for c in cleaned]
     units = [split_units(c) or [c] for c in cleaned]
+    sentences = [split_units(c, longest=SENTENCE_CHARS) or [c] for c in cleaned]
+    # Each sentence is pooled from its clauses' token features in the same pass.
+    runs = [_runs(c, parts, whole) for c, parts, whole in zip(cleaned, units, sentences)]
     question_words = question_words or [frozenset()] * len(answers)
     # Words are left out only where the answer uses some. What is left keeps its function
     # words: "the bulbs are not lit", asked whether the bulbs are lit, still says "not".
     words = [content_words(norm) for norm in norms]
     skip = [asked if asked.intersection(used) else None for used, asked in zip(words, question_words)]
-    vectors = encode_with_units(embedder, cleaned, units, skip) if cleaned else []
+    vectors = encode_with_units(embedder, cleaned, units, skip, runs) if cleaned else []
     encoded = []
-    for text, norm, parts, used, left_out, (vector, unit_vectors, demoted_vector) in zip(
-        cleaned, norms, units, words, skip, vectors
+    for original, text, norm, parts, whole, used, left_out, (vector, pooled, demoted_vector) in zip(
+        answers, cleaned, norms, units, sentences, words, skip, vectors
     ):
+        unit_vectors, sentence_vectors = pooled[: len(parts)], pooled[len(parts) :]
         if left_out is None:
             demoted_vector = vector  # nothing of the question's to leave out
         encoded.append(
@@ -257,12 +311,16 @@ def encode_answers(
                 norm=norm,
                 units=parts,
                 unit_norms=[normalise(u) for u in parts],
+                sentences=whole,
+                sentence_norms=[normalise(s) for s in whole],
+                sentence_vectors=sentence_vectors,
                 vector=vector,
                 unit_vectors=unit_vectors,
                 words=used,
                 formulas=formulas(norm),
                 language=language_of(text),
                 demoted_vector=demoted_vector,
+                original=original or "",
             )
         )
     return encoded
@@ -315,6 +373,10 @@ class Signals:
         return np.array([getattr(self, n) for n in names], dtype=np.float64)
 
 
+def _at_most_one(values):
+    return np.minimum(values, 1.0)
+
+
 # Length earns nothing beyond e (about 2.7) times the key points' length: past that an
 # answer is complete or padded, and human grades do not rise with it (on ADS and
 # SciEntsBank a cap here or at e^2 cross-validates alike), while a higher cap let
@@ -323,16 +385,21 @@ LONGEST = 1.0
 
 
 def signals_for(
-    answer: EncodedAnswer, side: ReferenceSide, question: "PreparedQuestion", cross: bool, scale: float = 1.0
+    answer: EncodedAnswer, side: ReferenceSide, question: "PreparedQuestion", cross: bool, cross_lingual=None
 ) -> Signals:
-    """``scale``: for an answer in another language than the reference, similarities are
-    divided by the encoder's translation similarity, so they read as within-language ones."""
+    """``cross_lingual`` (calibration.CrossLingual): for an answer in another language than
+    the reference, similarities and length are read as within-language ones."""
     units = answer.unit_vectors if len(answer.unit_vectors) else answer.vector[None, :]
-    stretch = 1.0 / scale if cross else 1.0
+    if cross and cross_lingual is not None:
+        similar = cross_lingual.similarity
+        length = cross_lingual.length(max(len(answer.text), 1), answer.language, question.language)
+    else:
+        similar = _at_most_one
+        length = max(len(answer.text), 1)
     # A key point is covered by its best clause, or by the answer as a whole when the
     # point is spread over several clauses.
-    unit_sims = np.minimum(units @ side.point_vectors.T * stretch, 1.0)  # (units, points)
-    whole_sims = np.minimum(side.point_vectors @ answer.vector * stretch, 1.0)
+    unit_sims = similar(units @ side.point_vectors.T)  # (units, points)
+    whole_sims = similar(side.point_vectors @ answer.vector)
     coverage = np.maximum(unit_sims.max(axis=0), whole_sims) if unit_sims.size else whole_sims
     weights = np.array([p.weight for p in side.points], dtype=np.float64)
     recall = float(np.clip(coverage, 0, 1) @ weights / weights.sum()) if len(weights) else 0.0
@@ -347,14 +414,14 @@ def signals_for(
     shared = question.weight(answer_words & reference_words)
     lexical_recall = shared / question.weight(reference_words) if reference_words else 0.0
     lexical_precision = shared / question.weight(answer_words) if answer_words else 0.0
-    length_ratio = float(np.clip(math.log(max(len(answer.text), 1) / side.length), -4.0, LONGEST))
+    length_ratio = float(np.clip(math.log(max(length, 1.0) / side.length), -4.0, LONGEST))
     written = side.formulas & answer.formulas
     formula = sum(map(len, written)) / sum(map(len, side.formulas)) if written else 0.0
     return Signals(
-        cosine=float(np.clip(answer.vector @ side.vector * stretch, 0.0, 1.0)),
+        cosine=float(np.clip(similar(answer.vector @ side.vector), 0.0, 1.0)),
         demoted_cosine=0.0
         if answer.demoted_vector is None
-        else float(np.clip(answer.demoted_vector @ side.demoted_vector * stretch, 0.0, 1.0)),
+        else float(np.clip(similar(answer.demoted_vector @ side.demoted_vector), 0.0, 1.0)),
         recall=recall,
         precision=precision,
         lexical_recall=lexical_recall,

@@ -44,8 +44,14 @@ _HTML_INLINE = re.compile(r"</?(?:span|b|i|u|s|em|strong|code|sub|sup|a|font|mar
 _UNIT_END = re.compile(
     r"(?<=[。！？；;!?\n])|(?<![Ee]\.[Gg]\.)(?<![Ii]\.[Ee]\.)(?<=[A-Za-z0-9)][.])(?=\s)|(?<=[:：])(?=\s*\n)"
 )
-# A long clause is cut again at commas: a 100-character sentence usually makes two claims.
-_LONG_UNIT = 60
+# Clauses are cut again at commas: "由编码器和解码器堆叠而成，核心是多头自注意力" makes two
+# claims, and a key point compared with the whole sentence reads as barely covered. A
+# sentence, not its comma parts, is what states a misconception (SENTENCE_CHARS: the
+# sentence is cut at commas only past that length). Grouped CV (ADS Pearson / SciEntsBank
+# AUC): sentences cut past 60 characters 0.687 / 0.785; past 40: 0.694 / 0.784; past 24:
+# 0.700 / 0.784; at every comma 0.709 / 0.784.
+_LONG_UNIT = 0
+SENTENCE_CHARS = 60
 _COMMA = re.compile(r"(?<=[，,])")
 _MIN_UNIT_CHARS = 4
 
@@ -111,12 +117,15 @@ def language_of(text: str) -> str:
     return "zh" if cjk >= max(words, 1) else "en"
 
 
-def split_units(text: str) -> list[str]:
-    """Clauses of a cleaned text: what one key point can be matched against."""
+def split_units(text: str, *, longest: int | None = None) -> list[str]:
+    """Clauses of a cleaned text: what one key point can be matched against.
+
+    ``longest``: cut at commas only the sentences longer than this (default: every one)."""
+    longest = _LONG_UNIT if longest is None else longest
     units = []
     for part in _UNIT_END.split(text):
         part = part.strip()
-        if len(part) > _LONG_UNIT:
+        if len(part) > longest:
             units.extend(p.strip() for p in _COMMA.split(part))
         else:
             units.append(part)

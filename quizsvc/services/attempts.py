@@ -20,7 +20,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from quizsvc.db import utcnow
@@ -32,10 +32,12 @@ from quizsvc.models import (
     EventType,
     Grade,
     GradeOverride,
+    QuestionExample,
     Response,
 )
+from quizsvc.scoring.examples import digest_of
 from quizsvc.scoring.grader import GRADER_VERSION, Grader
-from quizsvc.services import candidates, grading, quizzes
+from quizsvc.services import candidates, examples, grading, quizzes
 from quizsvc.services.events import emit
 
 TOKEN_PREFIX = "qza_"
@@ -436,6 +438,7 @@ def _grade_rows(
             grader_version=result.grader_version,
             model_id=result.model_id,
             params_digest=result.params_digest,
+            examples_digest=result.examples_digest,
             trigger=trigger,
         )
         item.response.grades.append(row)
@@ -478,16 +481,22 @@ def _provenance(row: Grade) -> tuple:
     return row.grader_version, row.model_id, row.params_digest
 
 
-def _graded_by(attempt: Attempt, grader: Grader) -> bool:
-    """Every answer's latest grade came from exactly this grader (version, model, parameters)."""
+def _graded_by(session: Session, attempt: Attempt, grader: Grader) -> bool:
+    """Every answer's latest grade came from exactly this grader (version, model, parameters)
+    and the reviewed examples its question grades with now: a question whose examples
+    changed since is graded again."""
     current = (GRADER_VERSION, grader.embedder.model_id, grader.parameters.digest)
-    latest = [item.response.grades[-1] for item in attempt.questions if item.response and item.response.grades]
-    return bool(latest) and all(_provenance(row) == current for row in latest)
+    graded = [item for item in attempt.questions if item.response and item.response.grades]
+    return bool(graded) and all(
+        _provenance(item.response.grades[-1]) == current
+        and item.response.grades[-1].examples_digest == digest_of(examples.for_version(session, version=item.version))
+        for item in graded
+    )
 
 
 def graded_by(session: Session, *, grader: Grader, attempt_id: int) -> bool:
     """Whether a regrade with ``grader`` would leave this attempt alone (without ``force``)."""
-    return _graded_by(get_by_id(session, attempt_id=attempt_id), grader)
+    return _graded_by(session, get_by_id(session, attempt_id=attempt_id), grader)
 
 
 def regrade(
@@ -506,7 +515,7 @@ def regrade(
     and parameters) is left alone unless ``force``.
     """
     attempt = _lock(session, attempt_id, utcnow(), organisation_id=organisation_id)
-    if attempt.status != "graded" or (not force and _graded_by(attempt, grader)):
+    if attempt.status != "graded" or (not force and _graded_by(session, attempt, grader)):
         return 0
     rows = _grade_rows(session, grader=grader, cache=cache, attempt=attempt, trigger="regrade", graded=graded)
     session.flush()
@@ -589,8 +598,26 @@ def override(
     )
     item.response.overrides.append(row)
     session.flush()
+    examples.from_override(session, organisation_id=attempt.organisation_id, item=item, override=row)
     detail = {"override": {"position": position, "score": row.score, "reviewer": row.reviewer}}
     emit(session, attempt=attempt, type=EventType.OVERRIDDEN, detail=detail)
+    return item
+
+
+def revoke_override(
+    session: Session, *, organisation_id: int, attempt_id: int, position: int, override_id: int
+) -> AttemptQuestion:
+    """Withdraw a reviewer's override: it stays in the history, no longer counts, and the
+    reviewed example it made is deleted. The previous live override (or the machine grade) counts again."""
+    attempt = _lock(session, attempt_id, utcnow(), organisation_id=organisation_id)
+    item = question_at(attempt, position)
+    row = next((o for o in (item.response.overrides if item.response else []) if o.id == override_id), None)
+    if row is None:
+        raise NotFound(f"Override {override_id} of answer {position} not found.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.execute(delete(QuestionExample).where(QuestionExample.override_id == row.id))
+    session.flush()
     return item
 
 

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy.orm import Session
 
-from quizsvc.services import questions
+from quizsvc.services import examples, questions
 
 
 def import_bank(
@@ -25,9 +25,11 @@ def import_bank(
     counts = Counter(created=0, updated=0, unchanged=0)
     known = questions.latest_hashes(session, organisation_id=organisation_id)
     new: list[tuple[str, dict]] = []
+    given: dict[str, list | None] = {}
     for item in items:
         slug = item["slug"]
-        content = {key: value for key, value in item.items() if key != "slug"}
+        content = {key: value for key, value in item.items() if key not in ("slug", "examples")}
+        given[slug] = item.get("examples")
         if slug not in known:
             new.append((slug, content))
             counts["created"] += 1
@@ -39,12 +41,32 @@ def import_bank(
         if on_progress is not None:
             on_progress()
     questions.add_many(session, organisation_id=organisation_id, items=new)
+    _bank_examples(session, organisation_id=organisation_id, given=given)
     return counts
+
+
+def _bank_examples(session: Session, *, organisation_id: int, given: dict[str, list | None]) -> None:
+    """The file's reviewed examples replace the ones an earlier bank file gave (a file
+    without examples, into an organisation with no bank examples, costs one query)."""
+    had = examples.questions_with_bank_examples(session, organisation_id=organisation_id)
+    for slug, items in given.items():
+        question = questions.get_by_slug(session, organisation_id=organisation_id, slug=slug) if items or had else None
+        if question is None or (not items and question.id not in had):
+            continue
+        version = questions.get(session, organisation_id=organisation_id, question_id=question.id)
+        examples.replace_bank_examples(session, organisation_id=organisation_id, version=version, items=items or [])
 
 
 def export_bank(session: Session, *, organisation_id: int, include_retired: bool = False) -> list[dict]:
     versions, _ = questions.get_all(session, organisation_id=organisation_id, include_retired=include_retired)
-    return [{"slug": v.question.slug, **questions.version_content(v)} for v in versions]
+    found = examples.for_versions(session, organisation_id=organisation_id, versions=versions)
+    out = []
+    for version in versions:
+        item = {"slug": version.question.slug, **questions.version_content(version)}
+        if found.get(version.id):
+            item["examples"] = [{"answer": e.text, "score": e.score, "note": e.note} for e in found[version.id]]
+        out.append(item)
+    return out
 
 
 def import_seed(

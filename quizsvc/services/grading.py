@@ -2,6 +2,7 @@
 pick an organisation's parameters, and score answers without storing them."""
 
 import logging
+from dataclasses import replace
 
 import numpy as np
 from sqlalchemy import func, select, true
@@ -10,12 +11,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from quizsvc.db import SQLITE_BUSY_MS
 from quizsvc.errors import Invalid
-from quizsvc.models import EmbeddingCache, GraderParameters, Question, QuestionVersion, ReferenceAnswer
+from quizsvc.models import (
+    EmbeddingCache,
+    GraderParameters,
+    Question,
+    QuestionExample,
+    QuestionVersion,
+    ReferenceAnswer,
+)
 from quizsvc.scoring.calibration import Parameters, parse_parameters
 from quizsvc.scoring.flags import FLAG_RULES
 from quizsvc.scoring.grader import BANDS, GRADER_VERSION, Grader, GradeResult
 from quizsvc.scoring.signals import PreparedQuestion, QuestionSpec
-from quizsvc.services import questions
+from quizsvc.services import examples, questions
 
 log = logging.getLogger(__name__)
 STORE_WAIT_MS = 200
@@ -75,11 +83,16 @@ def spec_of(version: QuestionVersion) -> QuestionSpec:
 
 
 def _bank_state(organisation_id: int):
+    # Reviewed examples belong to the state too: adding or deleting one changes what a
+    # question grades with, so prepared questions keyed on this state are built again.
+    examples_of = QuestionExample.organisation_id == organisation_id
     return (
         select(
             func.count(Question.id).label("questions"),
             func.max(Question.updated_at).label("updated_at"),
             func.sum(Question.latest_version).label("versions"),
+            select(func.count(QuestionExample.id)).where(examples_of).scalar_subquery().label("examples"),
+            select(func.max(QuestionExample.id)).where(examples_of).scalar_subquery().label("last_example"),
         )
         .where(Question.organisation_id == organisation_id, Question.retired_at.is_(None))
         .subquery()
@@ -107,7 +120,7 @@ def stored_version(
     if row is None:
         questions.get(session, organisation_id=organisation_id, question_id=question_id, version=version)  # raises
     ref = questions.VersionRef(id=row.id, question_id=question_id, version=row.version, content_hash=row.content_hash)
-    return ref, (row.questions, row.updated_at, row.versions)
+    return ref, tuple(row)[3:]
 
 
 def neighbour_references(session: Session, *, organisation_id: int, question_id: int) -> list[str]:
@@ -203,7 +216,8 @@ def prepare_stored(
     def build() -> PreparedQuestion:
         row = version if isinstance(version, QuestionVersion) else session.get(QuestionVersion, version.id)
         neighbours = neighbour_references(session, organisation_id=organisation_id, question_id=row.question_id)
-        return grader.prepare(spec_of(row), neighbours=neighbours)
+        found = examples.for_version(session, version=row)
+        return grader.prepare(replace(spec_of(row), examples=found), neighbours=neighbours)
 
     return cache.get(key, build)
 

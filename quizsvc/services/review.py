@@ -16,6 +16,8 @@ from quizsvc.services import attempts as attempt_service
 from quizsvc.services.scores import attempt_scores, latest_grades
 
 SORTS = ("date", "score")
+# Half of the last decimal a score is shown with.
+SHOWN_HALF_STEP = 0.05
 
 
 def _flagged():
@@ -62,10 +64,12 @@ def quiz_attempts(
         query = query.where(attempt_service.status_clause(status))
     if flagged is not None:
         query = query.where(_has_flagged_answer() if flagged else ~_has_flagged_answer())
+    # The range applies to the score as shown (one decimal): 8.33 is shown 8.3, so a
+    # maximum of 8.3 keeps it.
     if score_min is not None:
-        query = query.where(scores.c.score >= score_min)
+        query = query.where(scores.c.score >= score_min - SHOWN_HALF_STEP)
     if score_max is not None:
-        query = query.where(scores.c.score <= score_max)
+        query = query.where(scores.c.score < score_max + SHOWN_HALF_STEP)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     key = scores.c.score if sort == "score" else Attempt.created_at
     order = (key.desc() if descending else key.asc()).nulls_last()

@@ -16,7 +16,8 @@ def machine_score(item: AttemptQuestion) -> int | None:
 
 def current_override(item: AttemptQuestion) -> GradeOverride | None:
     response = item.response
-    return response.overrides[-1] if response is not None and response.overrides else None
+    live = [row for row in response.overrides if row.revoked_at is None] if response is not None else []
+    return live[-1] if live else None
 
 
 def question_score(item: AttemptQuestion) -> int | None:
@@ -34,6 +35,7 @@ def attempt_scores(*, organisation_id: int, quiz_id: int | None = None):
     """A subquery of (attempt_id, score): ``attempt_score`` of every graded attempt, in SQL."""
     latest_override = (
         select(GradeOverride.response_id, func.max(GradeOverride.id).label("id"))
+        .where(GradeOverride.revoked_at.is_(None))
         .group_by(GradeOverride.response_id)
         .subquery()
     )

@@ -36,6 +36,8 @@ def world(flow):
         "candidate_id": invited["candidate"]["id"],
         "key_id": 1,
         "position": 1,
+        "example_id": 1,
+        "override_id": 1,
         "subscription_id": 1,
         "delivery_id": 1,
         "token": "not-a-report-token",

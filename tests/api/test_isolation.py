@@ -68,6 +68,10 @@ MATRIX = {
     "regradeAttempt": At(body=lambda a: {"force": True}),
     "getAttemptResponse": At(),
     "overrideGrade": At(body=lambda a: {"score": 1, "reason": "r"}),
+    "revokeOverride": At(),
+    "listQuestionExamples": At(),
+    "createQuestionExample": At(body=lambda a: {"answer": "b", "score": 1}),
+    "deleteQuestionExample": At(),
     "getAttemptReport": At(),
     "getCandidateAttempt": Own(),
     "startCandidateAttempt": Own(),
@@ -125,6 +129,13 @@ def organisations(app, client, auth, monkeypatch):
     ).get_json()
     question = client.get(f"/api/v1/questions/{quiz['question_ids'][0]}", headers=a.staff("viewer")).get_json()
     content = {k: question[k] for k in ("prompt", "category", "difficulty", "language", "tags", "references")}
+    # A reviewed example (its answer is A's only) and an override, which makes another.
+    example = client.post(
+        f"/api/v1/questions/{question['id']}/examples", json={"answer": A_ANSWER, "score": 5}, headers=a.staff()
+    ).get_json()
+    override = client.post(
+        f"/api/v1/attempts/{graded['id']}/responses/1/overrides", json={"score": 5, "reason": "r"}, headers=a.staff()
+    ).get_json()["override"]
     ids = {
         "question_id": question["id"],
         "quiz_id": quiz["id"],
@@ -132,6 +143,8 @@ def organisations(app, client, auth, monkeypatch):
         "candidate_id": invited["candidate"]["id"],
         "key_id": client.get("/api/v1/me", headers=a.staff("admin")).get_json()["key_id"],
         "position": 1,
+        "example_id": example["id"],
+        "override_id": override["id"],
         "subscription_id": subscription.get_json()["id"],
         "delivery_id": client.get("/api/v1/deliveries", headers=a.staff("admin")).get_json()[0]["id"],
         "token": _altered(app, attempt_id=graded["id"]),
@@ -205,7 +218,10 @@ def test_no_credential_of_another_organisation_reaches_its_data(client, organisa
     assert calls == 6 * len(operations(spec)) - 2 * 4
     a = organisations["a"]
     detail = a.attempt(organisations["attempt"]["id"])
-    assert detail["status"] == "graded" and all(r["overrides"] == [] for r in detail["responses"])
+    # Only A's own override, still standing (nobody else overrode or revoked anything).
+    overrides = [o for r in detail["responses"] for o in r["overrides"]]
+    assert detail["status"] == "graded"
+    assert [(o["id"], o["revoked_at"]) for o in overrides] == [(ids["override_id"], None)]
     assert a.client.get(f"/api/v1/quizzes/{ids['quiz_id']}", headers=a.staff()).get_json()["archived_at"] is None
     assert a.client.get(f"/api/v1/questions/{ids['question_id']}", headers=a.staff()).get_json()["version"] == 1
     assert a.client.get("/api/v1/me", headers=a.staff("admin")).status_code == 200

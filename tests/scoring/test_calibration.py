@@ -240,7 +240,7 @@ def test_load_parameters_reads_a_written_file(tmp_path):
 
 def test_shipped_parameters_have_full_and_semantic_models():
     shipped = load_parameters()
-    assert set(shipped.models) == {"full", "semantic"}
+    assert set(shipped.models) == {"full", "semantic", "examples"}
     assert shipped.models["full"].features == Signals.FEATURES
     assert shipped.models["semantic"].features == Signals.SEMANTIC
 

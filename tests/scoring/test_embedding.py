@@ -165,7 +165,7 @@ def test_encode_with_units_handles_a_text_without_units():
 
 def test_encode_with_units_prefers_the_embedders_one_pass_path():
     class OnePass(FakeEmbedder):
-        def encode_with_units(self, texts, units_per_text, skip_words=None):
+        def encode_with_units(self, texts, units_per_text, skip_words=None, groups=None):
             return [("whole", "units", skip) for skip in skip_words]
 
     embedder = OnePass()
@@ -179,7 +179,7 @@ def test_encode_with_units_prefers_the_embedders_one_pass_path():
 
 def test_encode_with_units_falls_back_when_the_one_pass_path_declines():
     class Declines(FakeEmbedder):
-        def encode_with_units(self, texts, units_per_text, skip_words=None):
+        def encode_with_units(self, texts, units_per_text, skip_words=None, groups=None):
             return None
 
     embedder = Declines()

@@ -14,10 +14,11 @@ def test_flag_rules_are_the_documented_set_with_their_caps():
         "question_copy": 0.10,
         "keyword_stuffing": 0.25,
         "off_topic": 0.20,
-        "misconception": 0.40,
+        "misconception": 0.15,
         "missing_required_keyword": 0.50,
         "reference_copy": None,
         "repeated_answer": 0.50,
+        "like_reviewed_answer": None,
         "addressed_to_grader": None,
     }
 
@@ -112,7 +113,7 @@ def test_apply_caps_without_flags_keeps_the_grade():
 
 
 def test_apply_caps_takes_the_lowest_cap():
-    assert apply_caps(0.9, ["missing_required_keyword", "misconception", "off_topic"]) == 0.20
+    assert apply_caps(0.9, ["missing_required_keyword", "misconception", "off_topic"]) == 0.15
     assert apply_caps(0.9, ["keyword_stuffing", "question_copy"]) == 0.10
 
 

@@ -32,6 +32,7 @@ PARAPHRASE = "自注意力机制使序列里的每个词都去关注其他所有
 FIRST_POINT_ONLY = "自注意力机制让序列中每个词关注所有其他词。"
 UNRELATED = "梯度下降沿着损失函数的负梯度方向更新参数，学习率决定步长。"
 NO_REQUIRED_TERM = "每个词关注所有其他词，用查询、键和值向量计算注意力权重。"
+SECOND_POINT_ONLY = "它用查询、键和值向量来计算注意力权重，再对值加权求和。"
 MISCONCEPTION_TEXT = ATTENTION.misconceptions[0].text
 
 GRADIENT = QuestionSpec(
@@ -157,11 +158,19 @@ def test_keywords_match_aliases_in_another_script_and_language(grader):
 
 
 def test_missing_required_keyword_caps_at_50(grader):
-    result = grader.grade(ATTENTION, NO_REQUIRED_TERM)
+    result = grader.grade(ATTENTION, SECOND_POINT_ONLY)
     assert "missing_required_keyword" in result.flags
     assert result.breakdown["before_flags"] > 50
     assert result.score == 50
     assert "Required terms missing: 自注意力机制" in result.feedback
+
+
+def test_a_required_term_stated_in_other_words_is_not_missing(grader):
+    """The key point that uses the term is covered: the answer says what the term names."""
+    result = grader.grade(ATTENTION, NO_REQUIRED_TERM)
+    assert "自注意力机制" in result.keywords_missing
+    assert result.key_points[0].status == "covered"
+    assert "missing_required_keyword" not in result.flags
 
 
 def test_required_keyword_present_is_not_flagged(grader):
@@ -175,7 +184,7 @@ def test_required_keyword_with_chinese_forms_only_is_not_required_of_an_english_
         keywords=(Keyword("梯度下降", required=True),),
     )
     english = grader.grade(spec, "It moves the parameters against the gradient, scaled by the learning rate.")
-    chinese = grader.grade(spec, "沿负梯度方向更新参数，学习率决定步长。")
+    chinese = grader.grade(spec, "学习率决定每一步走多远。")
     assert "missing_required_keyword" not in english.flags
     assert english.keywords_missing == ("梯度下降",)
     assert "missing_required_keyword" in chinese.flags
@@ -184,12 +193,12 @@ def test_required_keyword_with_chinese_forms_only_is_not_required_of_an_english_
 # -- misconceptions -----------------------------------------------------------------------
 
 
-def test_asserted_misconception_alias_caps_at_40_and_is_named(grader):
+def test_asserted_misconception_alias_caps_at_15_and_is_named(grader):
     result = grader.grade(ATTENTION, REFERENCE + "但它像RNN一样按顺序处理。")
     assert "misconception" in result.flags
     assert result.misconceptions == (MISCONCEPTION_TEXT,)
-    assert result.breakdown["before_flags"] > 40
-    assert result.score == 40
+    assert result.breakdown["before_flags"] > 15
+    assert result.score == 15
     assert f"Asserts a known misconception: {MISCONCEPTION_TEXT}" in result.feedback
 
 
@@ -209,7 +218,7 @@ def test_close_paraphrase_of_a_misconception_is_flagged(grader):
     # Neither the misconception's text nor an alias occurs: the clause is just very close to it.
     result = grader.grade(ATTENTION, REFERENCE + "自注意力按顺序逐个处理词，就像 RNN 一样。")
     assert result.misconceptions == (MISCONCEPTION_TEXT,)
-    assert result.score == 40
+    assert result.score == 15
 
 
 def test_denied_paraphrase_of_a_misconception_is_not_flagged(grader):
@@ -259,7 +268,7 @@ def test_answer_restating_the_question_is_flagged_and_capped_at_10(grader, spec)
     result = grader.grade(spec, spec.prompt)
     assert "question_copy" in result.flags
     # The demoted cosine already gives the restatement little; the cap holds either way.
-    assert result.score == min(round(result.breakdown["before_flags"]), 10)
+    assert abs(result.score - min(result.breakdown["before_flags"], 10)) <= 0.5 + 1e-9
     assert result.score <= 10
 
 
@@ -458,6 +467,7 @@ def test_grading_a_prepared_question_encodes_only_the_answer(grader, fake_embedd
     # The answer, its clauses, and the answer without the question's words.
     demoted = without_words(cleaned, prepared.prompt_words)
     assert demoted != cleaned
+    # Sentences are pooled from their clauses' vectors: nothing more is encoded.
     assert fake_embedder.calls[before:] == [[cleaned, *split_units(cleaned), demoted]]
     assert not any(REFERENCE in text for text in fake_embedder.calls[before][1:])
 

@@ -3,6 +3,7 @@
 import pytest
 
 from quizsvc.scoring.text import (
+    SENTENCE_CHARS,
     clean,
     content_words,
     formulas,
@@ -138,9 +139,16 @@ def test_split_units_fragment_in_the_middle_joins_previous_clause():
 
 
 def test_split_units_english_sentences():
-    assert split_units("Self-attention lets each token attend to all others. It uses queries, keys and values.") == [
+    text = "Self-attention lets each token attend to all others. It uses queries, keys and values."
+    assert split_units(text, longest=SENTENCE_CHARS) == [
         "Self-attention lets each token attend to all others.",
         "It uses queries, keys and values.",
+    ]
+    # Clauses: every comma cuts too (a fragment too short to compare joins the clause before it).
+    assert split_units(text) == [
+        "Self-attention lets each token attend to all others.",
+        "It uses queries,",
+        "keys and values.",
     ]
 
 
@@ -166,8 +174,9 @@ def test_split_units_cuts_a_long_clause_at_commas():
     ]
 
 
-def test_split_units_keeps_a_short_clause_with_commas_whole():
-    assert split_units("缓存键和值，避免重复计算。") == ["缓存键和值，避免重复计算。"]
+def test_split_units_keeps_a_short_sentence_with_commas_whole_and_cuts_clauses_at_them():
+    assert split_units("缓存键和值，避免重复计算。", longest=SENTENCE_CHARS) == ["缓存键和值，避免重复计算。"]
+    assert split_units("缓存键和值，避免重复计算。") == ["缓存键和值，", "避免重复计算。"]
 
 
 def test_split_units_too_short_text_is_one_unit_and_empty_text_none():
@@ -251,7 +260,7 @@ def test_english_sentences_ending_in_capitals_are_split():
 
 
 def test_abbreviations_do_not_end_a_clause():
-    assert split_units(clean("Heads attend differently, e.g. to syntax. They are cheap.")) == [
+    assert split_units(clean("Heads attend differently, e.g. to syntax. They are cheap."), longest=SENTENCE_CHARS) == [
         "Heads attend differently, e.g. to syntax.",
         "They are cheap.",
     ]

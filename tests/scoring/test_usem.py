@@ -90,3 +90,17 @@ def test_nothing_beyond_the_question_gives_no_demoted_vector(embedder):
         embedder, [text, "Trees."], [split_units(text), ["Trees."]], [asked, None]
     )
     assert demoted is None and untouched is None
+
+
+def test_a_run_of_clauses_pools_like_the_text_and_leaves_the_texts_vectors_alone():
+    from quizsvc.scoring.embedding import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder()
+    units = ["自注意力让每个词关注所有词,", "并行计算。"]
+    sentence = "自注意力让每个词关注所有词,并行计算。"
+    plain = embedder.encode_with_units([sentence], [units], [frozenset({"并行"})])[0]
+    run = embedder.encode_with_units([sentence], [units], [frozenset({"并行"})], [[[0, 1]]])[0]
+    assert np.allclose(plain[0], run[0], atol=1e-6) and np.allclose(plain[2], run[2], atol=1e-6)
+    assert run[1].shape[0] == 3 and np.allclose(plain[1], run[1][:2], atol=1e-6)
+    # The run of every clause is the text itself.
+    assert np.allclose(run[1][2], run[0], atol=1e-5)

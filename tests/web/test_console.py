@@ -2,6 +2,7 @@
 cookie and form checks, roles, creating quizzes from the bank, filtering attempts, the
 review queue, overrides and the grader's evidence in the answer."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -213,8 +214,16 @@ def test_an_override_out_of_range_is_refused_on_the_page(client, flow, auth):
 def test_the_answer_highlights_the_graders_evidence(app, client, flow, auth):
     graded = flow.graded(flow.quiz()["id"], ANSWERS)
     _sign_in(client, auth, "viewer")
+    # The grader's own evidence, end to end: marks over the answer, the answer unchanged.
+    real = client.get(f"/console/attempts/{graded['id']}").get_data(as_text=True)
+    first = re.search(r'<div class="evidence" data-evidence>(.*?)</div>', real, re.S).group(1)
+    assert "<mark" in first and re.sub(r"<[^>]+>", "", first) == html.escape(ANSWERS[0], quote=False)
+    with app.app_context():
+        grade = db.session.scalars(select(Grade).order_by(Grade.id)).first()
+        grade.result = {key: value for key, value in grade.result.items() if key != "evidence"}
+        db.session.commit()
     before = client.get(f"/console/attempts/{graded['id']}").get_data(as_text=True)
-    assert "This grade was stored without evidence" in before and "<mark" not in before
+    assert "This grade was stored without evidence" in before
     answer = ANSWERS[0]
     clause = answer.index("；")  # the first clause: a key point, with a keyword inside
     word, wrong = answer.index("預訓練"), answer.index("傳統")
