@@ -20,6 +20,10 @@ from quizsvc.models import ROLES
 from quizsvc.schemas.fields import MAX_INT, storable
 
 
+def _questions(count: int) -> str:
+    return f"{count} question" if count == 1 else f"{count} questions"
+
+
 class Text(click.ParamType):
     """Text the database can store, at most ``max_length`` characters; anything else is a usage error."""
 
@@ -352,7 +356,7 @@ def bank_export(fmt, org, output, include_retired):
         click.echo(data, nl=False)
     else:
         output.write_bytes(data)
-        click.echo(f"{len(items)} questions written to {output} ({fmt})", err=True)
+        click.echo(f"{_questions(len(items))} written to {output} ({fmt})", err=True)
 
 
 @bank_cli.command("from-markdown")
@@ -394,7 +398,7 @@ def _write_bank(text: str, output: Path | None, count: int) -> None:
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"{count} questions written to {output}", err=True)
+        click.echo(f"{_questions(count)} written to {output}", err=True)
 
 
 # -- one-step set-up -----------------------------------------------------------------------

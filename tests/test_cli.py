@@ -193,7 +193,7 @@ def test_bank_from_markdown_writes_an_importable_bank(runner, tmp_path):
     )
     out = tmp_path / "mini.yaml"
     result = runner.invoke(args=["bank", "from-markdown", str(source), "-o", str(out)])
-    assert (result.exit_code, result.output) == (0, f"1 questions written to {out}\n")
+    assert (result.exit_code, result.output) == (0, f"1 question written to {out}\n")
     name, [item] = parse_bank(out.read_text(encoding="utf-8"))
     assert (name, item["prompt"]) == ("mini", "什麼是自注意力機制（Self-Attention）？")
     assert {"自注意力机制", "Self-Attention"} <= set(item["keywords"][0]["aliases"])

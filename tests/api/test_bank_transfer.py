@@ -138,3 +138,30 @@ def test_export_of_another_organisation_shows_nothing_of_ours(client, auth, seed
     _import(client, auth, seed_bank_path.read_bytes(), "seed.yaml")
     other = client.get("/api/v1/questions/export?format=json", headers=auth.headers("viewer", org="other")).get_json()
     assert (other["name"], other["questions"]) == ("other", [])
+
+
+def test_reviewed_examples_travel_through_every_export_format(client, auth, seed_bank_path):
+    assert _import(client, auth, seed_bank_path.read_bytes(), "seed.yaml").status_code == 200
+    question_id = _listed(client, auth)[0]["id"]
+    url = f"/api/v1/questions/{question_id}/examples"
+    given = [
+        {"answer": "BERT 是自回歸模型，一個字一個字往後生成。", "score": 5, "note": "confuses BERT with GPT | not autoregressive"},
+        {"answer": "It attends to every token at once.\nIn parallel.", "score": 85, "note": ""},
+    ]
+    for body in given:
+        assert client.post(url, json=body, headers=auth.headers("recruiter")).status_code == 201
+
+    def examples() -> list[tuple]:
+        listed = client.get(url, headers=auth.headers("recruiter")).get_json()
+        return sorted((e["answer"], e["score"], e["note"]) for e in listed)
+
+    assert examples() == sorted((e["answer"], float(e["score"]), e["note"]) for e in given)
+    expected = examples()
+    for fmt in EXPORT_FORMATS:
+        exported = client.get(f"/api/v1/questions/export?format={fmt}", headers=auth.headers("viewer")).data
+        # Gone from the database, then back from the file alone.
+        for example in client.get(url, headers=auth.headers("recruiter")).get_json():
+            assert client.delete(f"{url}/{example['id']}", headers=auth.headers("recruiter")).status_code == 204
+        assert examples() == []
+        assert _import(client, auth, exported, MEDIA[fmt][1]).status_code == 200, fmt
+        assert examples() == expected, fmt
