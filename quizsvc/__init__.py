@@ -41,7 +41,7 @@ __version__ = "0.1.0"
 def create_app(config: dict | None = None) -> Flask:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from quizsvc import api, cli, i18n, limits, links, logs, metrics, web
+    from quizsvc import api, cli, hosts, i18n, limits, links, logs, metrics, web
     from quizsvc.config import Settings
     from quizsvc.db import db
     from quizsvc.grading import grading
@@ -60,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     logs.configure(app.config["QUIZSVC_LOG_LEVEL"], app.config["QUIZSVC_LOG_FORMAT"])
     logs.init_app(app)
+    hosts.init_app(app)
     db.init_app(app)
     metrics.init_app(app)
     links.init_app(app)

@@ -147,7 +147,7 @@ class Settings:
     mail_from: str = "quizsvc <quizsvc@localhost>"
     # Remind a candidate this many hours before an unstarted invitation expires; 0: never.
     reminder_hours: int = 0
-    # Host names the app answers to (Flask's TRUSTED_HOSTS); empty: any.
+    # Host names the app answers to (quizsvc.hosts; probes are exempt); empty: any.
     trusted_hosts: tuple[str, ...] = ()
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (ProxyFix).
     proxy_count: int = 0
@@ -243,6 +243,5 @@ class Settings:
         values = {f"QUIZSVC_{f.name.upper()}": getattr(self, f.name) for f in fields(self)}
 
         values["MAX_CONTENT_LENGTH"] = self.max_request_bytes
-        values["TRUSTED_HOSTS"] = list(self.trusted_hosts) or None
         values["TESTING"] = self.env == "testing"
         return values

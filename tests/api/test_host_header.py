@@ -20,19 +20,29 @@ def test_the_public_url_makes_every_link(app, flow, monkeypatch):
     assert listed[0]["report_url"].startswith("https://quiz.example.com/")
 
 
-@pytest.mark.parametrize(("host", "status"), [("evil.example", 400), ("quiz.example.com", 201)])
-def test_trusted_hosts_refuse_any_other_host(empty_database, host, status):
+@pytest.fixture(scope="module")
+def trusted_app(empty_database):
+    """An app answering to quiz.example.com only."""
     from alembic import command
 
     from quizsvc.cli import alembic_config
     from quizsvc.db import db
-    from tests.conftest import AuthActions
-    from tests.interview import Interview, load_bank
+    from tests.interview import load_bank
 
-    app = make_app(empty_database("sqlite"), TRUSTED_HOSTS=["quiz.example.com"])
+    app = make_app(empty_database("sqlite"), QUIZSVC_TRUSTED_HOSTS=("quiz.example.com",))
     with app.app_context():
         command.upgrade(alembic_config(), "head")
     load_bank(app, count=1)
+    yield app
+    db.engine(app).dispose()
+
+
+@pytest.mark.parametrize(("host", "status"), [("evil.example", 400), ("quiz.example.com", 201)])
+def test_trusted_hosts_refuse_any_other_host(trusted_app, host, status):
+    from tests.conftest import AuthActions
+    from tests.interview import Interview
+
+    app = trusted_app
     flow = Interview(app.test_client(), AuthActions(app))
     client = app.test_client()
     quiz = client.post(
@@ -46,4 +56,11 @@ def test_trusted_hosts_refuse_any_other_host(empty_database, host, status):
         assert response.get_json()["code"] == 400  # in the envelope, and no link was made
     else:
         assert response.get_json()["link"].startswith("http://quiz.example.com/take?token=")
-    db.engine(app).dispose()
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
+def test_probes_answer_on_any_host(trusted_app, path):
+    """A load balancer's health check and a Prometheus scrape name the instance's address."""
+    client = trusted_app.test_client()
+    assert client.get(path, headers={"Host": "10.0.0.7:8000"}).status_code == 200
+    assert client.get("/api/v1/me", headers={"Host": "10.0.0.7:8000"}).status_code == 400
