@@ -13,7 +13,7 @@ from quizsvc import links
 from quizsvc import reports as render
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, record, requires
-from quizsvc.api.base import Blueprint, html_page, operation, other_formats
+from quizsvc.api.base import Blueprint, html_page, operation, other_formats, page_of
 from quizsvc.api.errors import error_payload
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
@@ -159,14 +159,13 @@ class Attempts(MethodView):
         """List attempts, by quiz, candidate or status; or poll for changes (updated_since, cursor)"""
         organisation_id = principal().organisation_id
         if updated_since is None and cursor is None:
-            items, total = attempts.get_all(
+            items = page_of(
+                pagination_parameters,
+                attempts.get_all,
                 db.session,
                 organisation_id=organisation_id,
-                offset=pagination_parameters.first_item,
-                limit=pagination_parameters.page_size,
                 **filters,
             )
-            pagination_parameters.item_count = total
             return [_view(a) for a in items]
         size = pagination_parameters.page_size
         items, total = attempts.changed(

@@ -4,7 +4,7 @@ secret or revoked a key, and when."""
 from flask.views import MethodView
 
 from quizsvc.api.auth import principal, requires
-from quizsvc.api.base import Blueprint, operation
+from quizsvc.api.base import Blueprint, operation, page_of
 from quizsvc.db import db
 from quizsvc.schemas.webhook import AuditEntrySchema, AuditQuerySchema
 from quizsvc.services import audit
@@ -36,12 +36,11 @@ class AuditLog(MethodView):
     @blp.paginate()
     def get(self, pagination_parameters, **filters):
         """List audit entries, newest first, by action or target"""
-        items, total = audit.get_all(
+        items = page_of(
+            pagination_parameters,
+            audit.get_all,
             db.session,
             organisation_id=principal().organisation_id,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
             **filters,
         )
-        pagination_parameters.item_count = total
         return items

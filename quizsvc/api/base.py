@@ -82,6 +82,16 @@ class Blueprint(flask_smorest.Blueprint):
 _FORMAT_SCHEMAS = {"csv": {"type": "string"}, "html": {"type": "string"}, "pdf": {"type": "string", "format": "binary"}}
 
 
+def page_of(pagination_parameters: PaginationParameters, get_all, session, **filters) -> list:
+    """One page of a service's ``get_all(session, offset=, limit=, **filters) -> (items, total)``;
+    the total goes to the X-Pagination header."""
+    items, total = get_all(
+        session, offset=pagination_parameters.first_item, limit=pagination_parameters.page_size, **filters
+    )
+    pagination_parameters.item_count = total
+    return items
+
+
 def other_formats(*names: str) -> dict:
     """``blp.doc`` arguments that document a 200 response's media types beside JSON (?format=)."""
     content = {render.MEDIA_TYPES[name].split(";")[0]: {"schema": _FORMAT_SCHEMAS[name]} for name in names}

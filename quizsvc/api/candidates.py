@@ -5,7 +5,7 @@ from flask.views import MethodView
 from quizsvc import reports as render
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, requires
-from quizsvc.api.base import Blueprint, html_page, operation, other_formats
+from quizsvc.api.base import Blueprint, html_page, operation, other_formats, page_of
 from quizsvc.db import db
 from quizsvc.schemas.attempt import CandidateQuerySchema, CandidateSchema
 from quizsvc.schemas.report import PageQuerySchema, ProgressSchema
@@ -23,14 +23,13 @@ class Candidates(MethodView):
     @operation("listCandidates")
     def get(self, pagination_parameters, external_id=None):
         """List candidates, or find one by the platform's external id"""
-        items, total = candidates.get_all(
+        items = page_of(
+            pagination_parameters,
+            candidates.get_all,
             db.session,
             organisation_id=principal().organisation_id,
             external_id=external_id,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
         )
-        pagination_parameters.item_count = total
         return items
 
 

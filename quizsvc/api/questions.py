@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, record, requires
-from quizsvc.api.base import Blueprint, accepts_upload, operation
+from quizsvc.api.base import Blueprint, accepts_upload, operation, page_of
 from quizsvc.api.idempotency import mutation
 from quizsvc.bank import formats
 from quizsvc.db import db
@@ -35,14 +35,13 @@ class Questions(MethodView):
     @operation("listQuestions")
     def get(self, pagination_parameters, **filters):
         """List the latest version of each question"""
-        items, total = questions.get_all(
+        items = page_of(
+            pagination_parameters,
+            questions.get_all,
             db.session,
             organisation_id=principal().organisation_id,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
             **filters,
         )
-        pagination_parameters.item_count = total
         return items
 
     @requires("recruiter")

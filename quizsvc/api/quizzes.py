@@ -7,7 +7,7 @@ from quizsvc import links
 from quizsvc import reports as render
 from quizsvc.api import examples as ex
 from quizsvc.api.auth import principal, record, requires
-from quizsvc.api.base import Blueprint, html_page, operation, other_formats
+from quizsvc.api.base import Blueprint, html_page, operation, other_formats, page_of
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
 from quizsvc.schemas.quiz import QuizCreateSchema, QuizQuerySchema, QuizSchema
@@ -26,14 +26,13 @@ class Quizzes(MethodView):
     @operation("listQuizzes")
     def get(self, pagination_parameters, include_archived):
         """List quizzes"""
-        items, total = quizzes.get_all(
+        items = page_of(
+            pagination_parameters,
+            quizzes.get_all,
             db.session,
             organisation_id=principal().organisation_id,
             include_archived=include_archived,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
         )
-        pagination_parameters.item_count = total
         return [_out(quiz) for quiz in items]
 
     @requires("recruiter")

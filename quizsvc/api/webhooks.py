@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from quizsvc import outbound
 from quizsvc.api.auth import principal, record, requires
-from quizsvc.api.base import Blueprint, operation
+from quizsvc.api.base import Blueprint, operation, page_of
 from quizsvc.api.idempotency import mutation
 from quizsvc.db import db
 from quizsvc.errors import Invalid
@@ -194,14 +194,13 @@ class Events(MethodView):
     @blp.paginate()
     def get(self, pagination_parameters, **filters):
         """List the organisation's events, newest first (the outbox)"""
-        items, total = events.get_all(
+        items = page_of(
+            pagination_parameters,
+            events.get_all,
             db.session,
             organisation_id=principal().organisation_id,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
             **filters,
         )
-        pagination_parameters.item_count = total
         return items
 
 
@@ -214,14 +213,13 @@ class Deliveries(MethodView):
     @blp.paginate()
     def get(self, pagination_parameters, **filters):
         """List deliveries (webhooks, partner callbacks, emails), newest first"""
-        items, total = deliveries.get_all(
+        items = page_of(
+            pagination_parameters,
+            deliveries.get_all,
             db.session,
             organisation_id=principal().organisation_id,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
             **filters,
         )
-        pagination_parameters.item_count = total
         return items
 
 
