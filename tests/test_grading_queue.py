@@ -6,6 +6,8 @@ Here the queue is in memory and a test runs what it holds, as a consumer would;
 tests/test_worker.py grades through a real ``quizsvc worker`` on Redis.
 """
 
+import os
+import re
 import threading
 import time
 
@@ -146,6 +148,87 @@ def test_grading_holds_no_writer_lock_while_it_encodes(tmp_path):
     assert flow.attempt(grading["id"])["status"] == "graded"
 
 
+@pytest.mark.parametrize("page", [False, True], ids=["api", "take-page"])
+def test_inline_grading_encodes_before_the_submitting_transaction(tmp_path, page):
+    """The embedded default grades in the submitting request, but encodes the saved answers
+    before its writer's transaction: another candidate's autosave goes on meanwhile, and
+    the submission still answers ``graded``."""
+    from alembic import command
+
+    from quizsvc.cli import alembic_config
+    from tests.conftest import AuthActions, make_app
+
+    embedder = GatedEmbedder()
+    app = make_app(f"sqlite:///{tmp_path / 'inline.db'}", QUIZSVC_EMBEDDER=embedder, QUIZSVC_GRADING="inline")
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+    load_bank(app, count=3)
+    flow = Interview(app.test_client(), AuthActions(app))
+    quiz = flow.quiz()
+    grading, typing = flow.invite(quiz["id"], external_id="a"), flow.invite(quiz["id"], external_id="b")
+    for invited in (grading, typing):
+        flow.start(invited["token"])
+    flow.answer(grading["token"], 1, "GATE 自注意力讓每個詞關注所有其他詞。")
+    submitting = Interview(app.test_client(), AuthActions(app))
+    answered = {}
+
+    def submit():
+        if page:
+            client = submitting.client
+            assert client.get(grading["link"].removeprefix("http://localhost")).status_code == 303  # token to cookie
+            check = re.search(r'name="check" value="([0-9a-f]+)"', client.get("/take").get_data(as_text=True)).group(1)
+            answered["status"] = client.post("/take/submit", data={"check": check}).status_code
+        else:
+            answered["status"] = submitting.submit(grading["token"])["status"]
+
+    worker = threading.Thread(target=submit)
+    worker.start()
+    try:
+        assert embedder.reached.wait(10)
+        started = time.monotonic()
+        flow.answer(typing["token"], 1, "Saved while the other attempt is being graded.")
+        waited = time.monotonic() - started
+    finally:
+        embedder.open.set()
+        worker.join(30)
+    assert waited < 2  # the writer's lock was free: no wait for the encoder (up to 10 s)
+    assert answered["status"] == (303 if page else "graded")
+    assert flow.attempt(grading["id"])["status"] == "graded"
+    responses = flow.attempt(grading["id"])["responses"]
+    assert responses[0]["grade"]["score"] > 0 and "empty" in responses[1]["grade"]["flags"]
+
+
+def test_an_answer_saved_after_it_was_graded_first_is_graded_as_saved(app, client, auth):
+    """Grades computed before the submitting transaction are kept only for answers that
+    have not changed since: one saved in between is graded as it stands."""
+    from quizsvc.grading import grading
+
+    load_bank(app, count=3)
+    flow = Interview(client, auth)
+    invited = flow.invite(flow.quiz()["id"])
+    flow.start(invited["token"])
+    flow.answer(invited["token"], 1, "不知道")
+    with app.test_request_context():
+        from flask import g
+
+        grading.before_submit(invited["id"])
+        first = g.quizsvc_graded_first[invited["id"]]
+    assert [answer for _, answer in first] == ["不知道"]
+    flow.answer(invited["token"], 1, ANSWERS[0])
+    with app.test_request_context():
+        from flask import g
+
+        from quizsvc.db import db, unit_of_work
+        from quizsvc.services import attempts
+
+        g.quizsvc_graded_first = {invited["id"]: first}
+        with unit_of_work(db.session):
+            attempts.submit(db.session, attempt_id=invited["id"], grading=grading)
+    graded = flow.attempt(invited["id"])["responses"][0]
+    assert graded["answer"] == ANSWERS[0]
+    assert graded["grade"]["score"] > first[next(iter(first))].score
+
+
 def test_inline_a_submission_arriving_while_another_is_graded_goes_to_the_queue(app, client, auth):
     load_bank(app, count=3)
     run_queue(app)
@@ -161,3 +244,31 @@ def test_inline_a_submission_arriving_while_another_is_graded_goes_to_the_queue(
         assert flow.submit(second["token"])["status"] == "submitted"
     assert run_queue(app) == 1
     assert flow.attempt(second["id"])["status"] == "graded"
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="thread priorities are a POSIX matter")
+@pytest.mark.parametrize("nice", [10, 0])
+def test_submissions_are_graded_on_a_thread_below_the_requests(app, monkeypatch, nice):
+    """QUIZSVC_GRADING_NICE: the grading thread runs that many steps below the process, so
+    that under a burst of submissions the cores go to the request threads first."""
+    from quizsvc.grading import grading
+
+    monkeypatch.setitem(app.config, "QUIZSVC_GRADING_NICE", nice)
+    monkeypatch.setitem(app.extensions["quizsvc.grading"], "background", None)
+    own = os.getpriority(os.PRIO_PROCESS, 0)  # on Linux, the calling thread's
+    thread = grading._grading_thread(app)
+    try:
+        assert thread.submit(os.getpriority, os.PRIO_PROCESS, 0).result() == min(19, own + nice)
+        assert grading._grading_thread(app) is thread  # one per process
+    finally:
+        thread.shutdown()
+    assert os.getpriority(os.PRIO_PROCESS, 0) == own
+
+
+def test_the_grading_nice_value_is_checked(monkeypatch):
+    monkeypatch.setenv("QUIZSVC_GRADING_NICE", "20")
+    with pytest.raises(ConfigError, match="QUIZSVC_GRADING_NICE must be at most 19, got 20"):
+        Settings.from_env()
+    monkeypatch.setenv("QUIZSVC_GRADING_NICE", "-1")
+    with pytest.raises(ConfigError, match="QUIZSVC_GRADING_NICE must be at least 0, got -1"):
+        Settings.from_env()

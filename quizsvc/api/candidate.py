@@ -1,5 +1,7 @@
 """The candidate's side: the attempt token reaches this one attempt and nothing else."""
 
+from functools import wraps
+
 from flask.views import MethodView
 
 from quizsvc import limits
@@ -20,6 +22,17 @@ blp = Blueprint(
     url_prefix="/api/v1/candidate/attempt",
     description="For candidates: take an attempt with its token.",
 )
+
+
+def _graded_first(view):
+    """Inline grading's costly part runs before the submitting transaction (see ``grading.before_submit``)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        grading.before_submit(candidate_attempt_id())
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def _view(attempt_id: int) -> dict:
@@ -76,6 +89,7 @@ class CandidateAnswer(MethodView):
 @blp.route("/submit")
 class CandidateSubmit(MethodView):
     @candidate_access
+    @_graded_first
     @mutation
     @blp.response(200, CandidateAttemptSchema, example=ex.SUBMITTED)
     @operation("submitCandidateAttempt")

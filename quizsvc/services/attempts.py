@@ -391,9 +391,10 @@ def cancel(session: Session, *, organisation_id: int, attempt_id: int) -> Attemp
 # -- grading --------------------------------------------------------------------------------
 
 
-def _pairs(session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt: Attempt):
-    """The attempt's answered items, and each one's (prepared question, answer)."""
-    items = [item for item in attempt.questions if item.response is not None]
+def _pairs(session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt: Attempt, items=None):
+    """The attempt's answered items (or ``items``), and each one's (prepared question, answer)."""
+    if items is None:
+        items = [item for item in attempt.questions if item.response is not None]
     fingerprint = grading.bank_fingerprint(session, organisation_id=attempt.organisation_id)
     pairs = [
         (
@@ -421,13 +422,16 @@ def _grade_rows(
     trigger: str,
     graded: dict | None = None,
 ) -> list[Grade]:
-    """``graded``: results computed beforehand (from :func:`to_grade`), by response id."""
+    """``graded``: results computed beforehand (from :func:`to_grade`), by (response id,
+    answer); an answer without one (saved since, or left empty and filled at submission) is
+    graded here, the rest of the batch with it."""
     items = [item for item in attempt.questions if item.response is not None]
-    if graded is not None and all(item.response.id in graded for item in items):
-        results = [graded[item.response.id] for item in items]
-    else:
-        items, pairs = _pairs(session, grader=grader, cache=cache, attempt=attempt)
-        results = grader.grade_pairs(pairs)
+    graded = dict(graded or {})
+    todo = [item for item in items if _key(item.response) not in graded]
+    if todo:
+        _, pairs = _pairs(session, grader=grader, cache=cache, attempt=attempt, items=todo)
+        graded.update(zip((_key(item.response) for item in todo), grader.grade_pairs(pairs)))
+    results = [graded[_key(item.response)] for item in items]
     rows = []
     for item, result in zip(items, results):
         row = Grade(
@@ -446,20 +450,30 @@ def _grade_rows(
     return rows
 
 
+def _key(response: Response) -> tuple[int, str]:
+    return response.id, response.answer
+
+
 def to_grade(
-    session: Session, *, grader: Grader, cache: grading.PreparedCache, attempt_id: int, status: str = "submitted"
-) -> tuple[list[int], list] | None:
-    """What grading a submitted (or ``status``) attempt needs, read without locking it: its
-    response ids and (prepared question, answer) pairs; None when it is not stored with
-    that status. Grading them (``grader.grade_pairs``) needs no database, and a submitted
-    attempt's answers never change: :func:`grade` and :func:`regrade` then store the grades
-    (``graded``, by response id) while they hold the lock, which SQLite's one writer and
-    other writers need back soon."""
+    session: Session,
+    *,
+    grader: Grader,
+    cache: grading.PreparedCache,
+    attempt_id: int,
+    status: str | tuple[str, ...] = "submitted",
+) -> tuple[list[tuple[int, str]], list] | None:
+    """What grading a submitted (or ``status``, one of several) attempt needs, read without
+    locking it: each saved answer's key (response id, answer) and (prepared question,
+    answer) pair; None when it is not stored with that status. Grading them
+    (``grader.grade_pairs``) needs no database: :func:`grade` and :func:`regrade` then store
+    the grades (``graded``, by key) while they hold the lock, which SQLite's one writer and
+    other writers need back soon. An answer saved again meanwhile no longer matches its key
+    and is graded under the lock."""
     attempt = get_by_id(session, attempt_id=attempt_id)
-    if attempt.status != status:
+    if attempt.status not in ((status,) if isinstance(status, str) else status):
         return None
     items, pairs = _pairs(session, grader=grader, cache=cache, attempt=attempt)
-    return [item.response.id for item in items], pairs
+    return [_key(item.response) for item in items], pairs
 
 
 def grade(

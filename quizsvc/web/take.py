@@ -121,10 +121,13 @@ def _checked_attempt_id() -> int:
     return attempt_id
 
 
-def _act(action, notice: str | None = None, endpoint: str = "take.page"):
-    """Run one candidate action as a unit of work, then show the page again (post/redirect/get)."""
+def _act(action, notice: str | None = None, endpoint: str = "take.page", before=None):
+    """Run one candidate action as a unit of work, then show the page again (post/redirect/get).
+    ``before(attempt_id)`` runs first, outside the writer's transaction."""
     try:
         attempt_id = _checked_attempt_id()
+        if before is not None:
+            before(attempt_id)
         with unit_of_work(db.session):
             action(attempt_id)
     except Conflict:
@@ -185,6 +188,8 @@ def save_all():
             # Too long (a browser without maxlength): shown again as typed, nothing lost.
             problem = gettext("An answer is longer than %(max)s characters; shorten it and save again.", max=MAX_ANSWER)
             return _render(_attempt(), typed=answers, problem=problem, status=422)
+        if action == "timeout":
+            grading.before_submit(attempt_id)  # the answers saved before; those changed now are graded below
         with unit_of_work(db.session):
             attempt = attempts.get_by_id(db.session, attempt_id=attempt_id)
             changed = _changes(attempt, cleaned, times)
@@ -250,7 +255,10 @@ def review():
 
 @bp.post("/submit")
 def submit():
-    return _act(lambda attempt_id: attempts.submit(db.session, attempt_id=attempt_id, grading=grading))
+    return _act(
+        lambda attempt_id: attempts.submit(db.session, attempt_id=attempt_id, grading=grading),
+        before=grading.before_submit,
+    )
 
 
 @bp.post("/retry")
