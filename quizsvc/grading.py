@@ -3,9 +3,7 @@ reference-vector cache, the parameters each organisation grades with, and what f
 submission."""
 
 import logging
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app, g
 
@@ -40,18 +38,6 @@ def _graded(grader: Grader, answers: int, seconds: float) -> None:
     )
 
 
-def _lower_priority(nice: int) -> None:
-    """Run the calling thread ``nice`` steps below its process (Linux keeps a nice value per
-    thread; elsewhere, or where it is refused, the thread keeps its priority)."""
-    if not nice:
-        return
-    try:
-        thread = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + nice))
-    except (AttributeError, OSError) as error:
-        log.warning("the grading thread keeps its priority: %s", error)
-
-
 class Grading:
     def init_app(self, app: Flask) -> None:
         # A configured embedder object (tests use a fake) wins over the model name. The
@@ -71,9 +57,6 @@ class Grading:
             # One submission graded in a request at a time per process (see submitted).
             "inline": threading.Lock(),
             "inline_attempt": None,  # the attempt before_submit grades while it holds "inline"
-            # The process's grading thread (see graded_first), made after any fork.
-            "background": None,
-            "background_lock": threading.Lock(),
         }
 
     @staticmethod
@@ -134,29 +117,7 @@ class Grading:
         read in a session of its own, whose connection is given back before the encoder
         works; by (response id, answer), for ``attempts.grade``, ``settle`` or ``regrade``
         to store under the lock. None when the attempt is not ``status`` (one status or a
-        tuple of them), or, without ``force``, already graded by this grader.
-
-        The work runs on the process's grading thread, QUIZSVC_GRADING_NICE below the
-        request threads: a burst of submissions takes the cores only when requests leave
-        them free (the caller waits for it)."""
-        app = getattr(app, "_get_current_object", lambda: app)()  # the app itself: the thread has no context
-        return self._grading_thread(app).submit(self._graded_first, app, attempt_id, status=status, force=force).result()
-
-    def _grading_thread(self, app: Flask) -> ThreadPoolExecutor:
-        state = self._state(app)
-        with state["background_lock"]:
-            made = state["background"]
-            if made is None or made[0] != os.getpid():  # none yet, or made before a fork (preload)
-                executor = ThreadPoolExecutor(
-                    1,
-                    thread_name_prefix="quizsvc-grading",
-                    initializer=_lower_priority,
-                    initargs=(app.config["QUIZSVC_GRADING_NICE"],),
-                )
-                state["background"] = made = (os.getpid(), executor)
-        return made[1]
-
-    def _graded_first(self, app: Flask, attempt_id: int, *, status, force: bool) -> dict | None:
+        tuple of them), or, without ``force``, already graded by this grader."""
         with app.app_context():
             with db.sessionmaker()() as session:
                 grader = self.grader_for(session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id))

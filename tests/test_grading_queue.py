@@ -6,7 +6,6 @@ Here the queue is in memory and a test runs what it holds, as a consumer would;
 tests/test_worker.py grades through a real ``quizsvc worker`` on Redis.
 """
 
-import os
 import re
 import threading
 import time
@@ -246,29 +245,10 @@ def test_inline_a_submission_arriving_while_another_is_graded_goes_to_the_queue(
     assert flow.attempt(second["id"])["status"] == "graded"
 
 
-@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="thread priorities are a POSIX matter")
-@pytest.mark.parametrize("nice", [10, 0])
-def test_submissions_are_graded_on_a_thread_below_the_requests(app, monkeypatch, nice):
-    """QUIZSVC_GRADING_NICE: the grading thread runs that many steps below the process, so
-    that under a burst of submissions the cores go to the request threads first."""
-    from quizsvc.grading import grading
-
-    monkeypatch.setitem(app.config, "QUIZSVC_GRADING_NICE", nice)
-    monkeypatch.setitem(app.extensions["quizsvc.grading"], "background", None)
-    own = os.getpriority(os.PRIO_PROCESS, 0)  # on Linux, the calling thread's
-    thread = grading._grading_thread(app)
-    try:
-        assert thread.submit(os.getpriority, os.PRIO_PROCESS, 0).result() == min(19, own + nice)
-        assert grading._grading_thread(app) is thread  # one per process
-    finally:
-        thread.shutdown()
-    assert os.getpriority(os.PRIO_PROCESS, 0) == own
-
-
-def test_the_grading_nice_value_is_checked(monkeypatch):
-    monkeypatch.setenv("QUIZSVC_GRADING_NICE", "20")
-    with pytest.raises(ConfigError, match="QUIZSVC_GRADING_NICE must be at most 19, got 20"):
+def test_the_worker_nice_value_is_checked(monkeypatch):
+    monkeypatch.setenv("QUIZSVC_WORKER_NICE", "20")
+    with pytest.raises(ConfigError, match="QUIZSVC_WORKER_NICE must be at most 19, got 20"):
         Settings.from_env()
-    monkeypatch.setenv("QUIZSVC_GRADING_NICE", "-1")
-    with pytest.raises(ConfigError, match="QUIZSVC_GRADING_NICE must be at least 0, got -1"):
+    monkeypatch.setenv("QUIZSVC_WORKER_NICE", "-1")
+    with pytest.raises(ConfigError, match="QUIZSVC_WORKER_NICE must be at least 0, got -1"):
         Settings.from_env()
