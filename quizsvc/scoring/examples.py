@@ -35,11 +35,14 @@ MOST_EXAMPLES = 50
 # restates that reviewed answer: it is flagged ``like_reviewed_answer`` and the feedback
 # quotes the reviewer's note (on the human-graded sets two answers to one question 0.8
 # apart differ by 0.11-0.13 of the scale on average: worth a reviewer's look). From
-# PULL_SIMILARITY on it also gets that example's grade. The pull was measured with 10
-# simulated examples per question (ADS Pearson / SciEntsBank AUC, 5 draws): none 0.707 /
-# 0.857; from 0.85 (any close low example, margin 0.2) 0.685 / 0.855; nearest only, from
-# 0.85: 0.685 / 0.857; from 0.90: 0.693 / 0.859. ADS has many near-identical answers
-# graded apart ("链式" for "顺序"), so every pull costs there.
+# PULL_SIMILARITY on its grade is also drawn toward that example's (``pulled``). The pull
+# was measured with 10 simulated examples per question (ADS Pearson / SciEntsBank AUC, 5
+# draws): none 0.707 / 0.857; the whole way from 0.85 (any close low example, margin 0.2)
+# 0.685 / 0.855; nearest only, the whole way from 0.85: 0.685 / 0.857, from 0.90: 0.689 /
+# 0.859; in proportion from 0.90 to 1.0 (kept): 0.704 / 0.859; from 0.80 to 1.0: 0.697 /
+# 0.860; 0.85 to 1.0: 0.701 / 0.859; 0.85 to 0.95: 0.698 / 0.859; 0.80 to 0.95: 0.694 /
+# 0.860. ADS has many near-identical answers graded apart ("链式" for "顺序"), so every
+# pull costs there.
 LIKE_SIMILARITY = 0.80
 PULL_SIMILARITY = 0.90
 LOW_GRADE = 0.4
@@ -105,6 +108,16 @@ def similarities(vector: np.ndarray, examples: ExampleSet, cross: bool, cross_li
     other = examples.cross != cross
     sims[other] = cross_lingual.similarity(sims[other])
     return sims
+
+
+def pulled(grade: float, example_grade: float, similarity: float) -> float:
+    """The grade of an answer that restates a low-graded example (see like_reviewed): drawn
+    toward the example's grade from PULL_SIMILARITY on, the more the closer, all the way at
+    an identical answer. A near-identical answer is graded like the reviewed one; one that
+    only resembles it keeps part of its own grade, as two answers graded apart by people
+    often read alike to the encoder."""
+    share = min(1.0, max(0.0, (similarity - PULL_SIMILARITY) / (1.0 - PULL_SIMILARITY)))
+    return grade + share * (example_grade - grade)
 
 
 def like_reviewed(sims: np.ndarray, grades: np.ndarray, reference_cosine: float) -> int | None:

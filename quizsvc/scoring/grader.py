@@ -32,7 +32,7 @@ from quizsvc.scoring.signals import (
 )
 from quizsvc.scoring.text import content_word_spans, function_word_share, normalise
 
-GRADER_VERSION = "1.5.0"
+GRADER_VERSION = "1.5.1"
 
 BANDS = ((0.80, "strong"), (0.60, "adequate"), (0.35, "weak"), (0.0, "insufficient"))
 # Off-topic: another question of the bank must be clearly closer than this one, in meaning
@@ -320,8 +320,7 @@ class Grader:
         like = example_rules.like_reviewed(sims, examples.grades, cosine)
         if like is None:
             return grade, None
-        if sims[like] >= example_rules.PULL_SIMILARITY:
-            grade = float(examples.grades[like])
+        grade = example_rules.pulled(grade, float(examples.grades[like]), float(sims[like]))
         return grade, examples.examples[like]
 
     def _example_bases(self, prepared: PreparedQuestion) -> np.ndarray:

@@ -107,8 +107,8 @@ def grade_with_examples(obs, model: LinearIsotonic, base: np.ndarray, chosen):
         group = obs.groups[i]
         sims = np.clip(obs.vectors[chosen[group]] @ obs.vectors[i], 0.0, 1.0)
         like = ex.like_reviewed(sims, human[chosen[group]], obs.signals[i].cosine)
-        if like is not None and sims[like] >= ex.PULL_SIMILARITY:
-            grade = float(human[chosen[group]][like])
+        if like is not None:
+            grade = ex.pulled(float(grade), float(human[chosen[group]][like]), float(sims[like]))
         out[j] = flag_rules.apply_caps(float(grade), flags)
     return rows, out
 

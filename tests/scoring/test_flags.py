@@ -172,3 +172,17 @@ def test_different_answers_on_one_topic_are_not_repeated():
     one = normalise("自注意力机制让序列中的每个词都关注其他所有词，并用查询、键和值计算注意力权重。")
     two = normalise("多头注意力把查询、键和值投影到多个子空间，让不同的头关注不同的关系，最后拼接起来。")
     assert repeated_answers([(FIRST, one), (SECOND, two)]) == set()
+
+
+def test_a_low_example_pulls_an_answer_the_more_the_closer_it_is():
+    """An answer that restates a low-graded reviewed example: below PULL_SIMILARITY it keeps
+    its own grade, at an identical answer it gets the example's, in between a share."""
+    from quizsvc.scoring.examples import PULL_SIMILARITY, pulled
+
+    assert pulled(0.6, 0.05, PULL_SIMILARITY - 0.05) == 0.6
+    assert pulled(0.6, 0.05, PULL_SIMILARITY) == 0.6
+    halfway = (PULL_SIMILARITY + 1.0) / 2
+    assert pulled(0.6, 0.05, halfway) == pytest.approx(0.325)
+    assert pulled(0.6, 0.05, 1.0) == pytest.approx(0.05)
+    shares = [pulled(0.6, 0.05, s) for s in (0.90, 0.93, 0.96, 0.99)]
+    assert shares == sorted(shares, reverse=True)
