@@ -113,16 +113,16 @@ class GatedEmbedder(FakeEmbedder):
         return super().encode(texts)
 
 
-def test_grading_holds_no_writer_lock_while_it_encodes(tmp_path):
-    """On SQLite (one writer) other candidates' autosaves go on while a consumer grades."""
+def _one_grading_one_typing(tmp_path, grading_mode: str):
+    """A SQLite deployment with a gated encoder; two started candidates, the first with an
+    answer whose encoding waits for the gate."""
     from alembic import command
 
-    from quizsvc import jobs
     from quizsvc.cli import alembic_config
     from tests.conftest import AuthActions, make_app
 
     embedder = GatedEmbedder()
-    app = make_app(f"sqlite:///{tmp_path / 'lock.db'}", QUIZSVC_EMBEDDER=embedder, QUIZSVC_GRADING="queue")
+    app = make_app(f"sqlite:///{tmp_path / 'lock.db'}", QUIZSVC_EMBEDDER=embedder, QUIZSVC_GRADING=grading_mode)
     with app.app_context():
         command.upgrade(alembic_config(), "head")
     load_bank(app, count=3)
@@ -132,17 +132,31 @@ def test_grading_holds_no_writer_lock_while_it_encodes(tmp_path):
     for invited in (grading, typing):
         flow.start(invited["token"])
     flow.answer(grading["token"], 1, "GATE 自注意力讓每個詞關注所有其他詞。")
-    flow.submit(grading["token"])
-    worker = threading.Thread(target=jobs.settle, args=(app, grading["id"]))
+    return app, embedder, flow, grading, typing
+
+
+def _autosave_while_encoding(embedder, flow, typing, grade) -> float:
+    """Run ``grade`` in a thread; while its encoding waits at the gate, the other candidate
+    autosaves: how long that took (seconds)."""
+    worker = threading.Thread(target=grade)
     worker.start()
     try:
         assert embedder.reached.wait(10)
         started = time.monotonic()
         flow.answer(typing["token"], 1, "Saved while the other attempt is being graded.")
-        waited = time.monotonic() - started
+        return time.monotonic() - started
     finally:
         embedder.open.set()
         worker.join(30)
+
+
+def test_grading_holds_no_writer_lock_while_it_encodes(tmp_path):
+    """On SQLite (one writer) other candidates' autosaves go on while a consumer grades."""
+    from quizsvc import jobs
+
+    app, embedder, flow, grading, typing = _one_grading_one_typing(tmp_path, "queue")
+    flow.submit(grading["token"])
+    waited = _autosave_while_encoding(embedder, flow, typing, lambda: jobs.settle(app, grading["id"]))
     assert waited < 2  # the writer's lock was free: no wait for the encoder (up to 10 s)
     assert flow.attempt(grading["id"])["status"] == "graded"
 
@@ -152,22 +166,9 @@ def test_inline_grading_encodes_before_the_submitting_transaction(tmp_path, page
     """The embedded default grades in the submitting request, but encodes the saved answers
     before its writer's transaction: another candidate's autosave goes on meanwhile, and
     the submission still answers ``graded``."""
-    from alembic import command
+    from tests.conftest import AuthActions
 
-    from quizsvc.cli import alembic_config
-    from tests.conftest import AuthActions, make_app
-
-    embedder = GatedEmbedder()
-    app = make_app(f"sqlite:///{tmp_path / 'inline.db'}", QUIZSVC_EMBEDDER=embedder, QUIZSVC_GRADING="inline")
-    with app.app_context():
-        command.upgrade(alembic_config(), "head")
-    load_bank(app, count=3)
-    flow = Interview(app.test_client(), AuthActions(app))
-    quiz = flow.quiz()
-    grading, typing = flow.invite(quiz["id"], external_id="a"), flow.invite(quiz["id"], external_id="b")
-    for invited in (grading, typing):
-        flow.start(invited["token"])
-    flow.answer(grading["token"], 1, "GATE 自注意力讓每個詞關注所有其他詞。")
+    app, embedder, flow, grading, typing = _one_grading_one_typing(tmp_path, "inline")
     submitting = Interview(app.test_client(), AuthActions(app))
     answered = {}
 
@@ -180,16 +181,7 @@ def test_inline_grading_encodes_before_the_submitting_transaction(tmp_path, page
         else:
             answered["status"] = submitting.submit(grading["token"])["status"]
 
-    worker = threading.Thread(target=submit)
-    worker.start()
-    try:
-        assert embedder.reached.wait(10)
-        started = time.monotonic()
-        flow.answer(typing["token"], 1, "Saved while the other attempt is being graded.")
-        waited = time.monotonic() - started
-    finally:
-        embedder.open.set()
-        worker.join(30)
+    waited = _autosave_while_encoding(embedder, flow, typing, submit)
     assert waited < 2  # the writer's lock was free: no wait for the encoder (up to 10 s)
     assert answered["status"] == (303 if page else "graded")
     assert flow.attempt(grading["id"])["status"] == "graded"
