@@ -76,7 +76,7 @@ class QuizPractice(MethodView):
     @blp.response(200, QuizSchema, example=ex.PRACTICE_QUIZ)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    @blp.doc(operationId="openPractice")
+    @operation("openPractice")
     def post(self, quiz_id):
         """Open a mock quiz for practice: practice_url is a public link; anyone who opens it gets an attempt of their own"""
         quiz = practice.open_practice(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
@@ -87,7 +87,7 @@ class QuizPractice(MethodView):
     @mutation
     @blp.response(200, QuizSchema, example=ex.QUIZ)
     @blp.alt_response(404, response="NOT_FOUND")
-    @blp.doc(operationId="closePractice")
+    @operation("closePractice")
     def delete(self, quiz_id):
         """Close practice: the link stops working (opening again makes a new one); started attempts can finish"""
         quiz = practice.close_practice(db.session, organisation_id=principal().organisation_id, quiz_id=quiz_id)
