@@ -223,7 +223,7 @@ def _pooled(backend, batch: list[_Tokens]) -> list[tuple[np.ndarray, np.ndarray,
         mine = feats[at : at + text.size]
         local = starts[unit : unit + len(text.lens)] - at
         inner = np.concatenate([local[1:], local[1:] - 1])
-        first, first_run = len(rows), len(run_rows)
+        first = len(rows)
         rows.append(mine.sum(axis=0) - mine[inner].sum(axis=0))
         counts.append(text.size - len(inner))
         if text.demoted:
@@ -231,19 +231,26 @@ def _pooled(backend, batch: list[_Tokens]) -> list[tuple[np.ndarray, np.ndarray,
             keep[inner] = False
             rows.append(keep.astype(np.float32) @ mine)
             counts.append(int(keep.sum()))
+        # A run of one unit is that unit: its row is the unit's, not computed again.
+        picks = []
         for a, b in text.runs:
+            if a == b:
+                picks.append((False, unit + a))
+                continue
             between = np.concatenate([local[a + 1 : b + 1], local[a + 1 : b + 1] - 1])
+            picks.append((True, len(run_rows)))
             run_rows.append(unit_sums[unit + a : unit + b + 1].sum(axis=0) - mine[between].sum(axis=0))
             run_counts.append(sum(text.lens[a : b + 1]) - len(between))
-        spans.append((first, unit, unit + len(text.lens), first_run, len(run_rows)))
+        spans.append((first, unit, unit + len(text.lens), picks))
         at += text.size
         unit += len(text.lens)
     sums = np.vstack([np.vstack(rows), unit_sums, *([np.vstack(run_rows)] if run_rows else [])])
     z = _head(backend, sums, np.concatenate([counts, lens, run_counts]).astype(np.float32))
     units_at, runs_at = len(rows), len(rows) + len(lens)
     found = []
-    for text, (first, u0, u1, r0, r1) in zip(batch, spans):
-        units = np.vstack([z[units_at + u0 : units_at + u1], z[runs_at + r0 : runs_at + r1]])
+    for text, (first, u0, u1, picks) in zip(batch, spans):
+        runs = [runs_at + i if pooled else units_at + i for pooled, i in picks]
+        units = np.vstack([z[units_at + u0 : units_at + u1], z[runs]])
         found.append((z[first], units, z[first + 1] if text.demoted else None))
     return found
 
