@@ -112,6 +112,10 @@ class Grading:
         known = {digest: grader.parameters for digest, grader in graders.items()}
         return self.grader(organisation_parameters(session, organisation_id=organisation_id, known=known))
 
+    def grader_of(self, session, *, attempt_id: int) -> Grader:
+        """The grader for an attempt's organisation."""
+        return self.grader_for(session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id))
+
     def graded_first(self, app: Flask, attempt_id: int, *, status, force: bool = True) -> dict | None:
         """The attempt's grades, computed outside any writer's transaction: its answers are
         read in a session of its own, whose connection is given back before the encoder
@@ -120,7 +124,7 @@ class Grading:
         tuple of them), or, without ``force``, already graded by this grader."""
         with app.app_context():
             with db.sessionmaker()() as session:
-                grader = self.grader_for(session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id))
+                grader = self.grader_of(session, attempt_id=attempt_id)
                 if not force and attempts.graded_by(session, grader=grader, attempt_id=attempt_id):
                     return None
                 found = attempts.to_grade(session, grader=grader, cache=self.prepared, attempt_id=attempt_id, status=status)

@@ -45,7 +45,7 @@ def settle(app: Flask, attempt_id: int) -> str:
 
     def work(session):
         return attempts.settle(
-            session, grader=_grader(session, attempt_id), cache=grading.prepared, attempt_id=attempt_id, graded=graded
+            session, grader=grading.grader_of(session, attempt_id=attempt_id), cache=grading.prepared, attempt_id=attempt_id, graded=graded
         )
 
     return in_transaction(app, work)
@@ -62,7 +62,7 @@ def regrade(app: Flask, attempt_ids: list[int], *, force: bool = False, progress
         def work(session, attempt_id=attempt_id, graded=graded):
             return attempts.regrade(
                 session,
-                grader=_grader(session, attempt_id),
+                grader=grading.grader_of(session, attempt_id=attempt_id),
                 cache=grading.prepared,
                 attempt_id=attempt_id,
                 force=force,
@@ -73,10 +73,6 @@ def regrade(app: Flask, attempt_ids: list[int], *, force: bool = False, progress
         counts["attempts"] += bool(added)
         counts["grades"] += added
     return counts
-
-
-def _grader(session, attempt_id: int):
-    return grading.grader_for(session, organisation_id=attempts.organisation_of(session, attempt_id=attempt_id))
 
 
 def remind(app: Flask) -> int:

@@ -5,6 +5,8 @@ against its schema, so they stay true as the schemas change. Ids are those of a 
 install with the seed bank (`make run`).
 """
 
+from quizsvc.scoring.grader import GRADER_VERSION
+
 NOW = "2026-11-30T09:00:00+00:00"
 PROMPT = "什麼是自注意力機制（Self-Attention）？"
 REFERENCE = "自注意力機制讓序列中每個詞關注所有其他詞，以查詢、鍵、值計算注意力權重。"
@@ -51,14 +53,14 @@ GRADE = {
     "flags": [],
     "feedback": ["Covered: 每個詞關注序列中所有其他詞"],
     "breakdown": {"signals": {"cosine": 0.71, "recall": 0.81}},
-    "grader_version": "1.4.0",
+    "grader_version": GRADER_VERSION,
     "model_id": "usem3",
     "params_digest": "eff75b0b585bfe33109f959fd3dae2c9c4e365329ee24d75a61a449891ce0346",
 }
 SCORE_IN = {"question_id": 4, "answer": ANSWER}
 SCORE = {"question_id": 4, "version": 1, **GRADE}
 GRADER = {
-    "grader_version": "1.4.0",
+    "grader_version": GRADER_VERSION,
     "model_id": "usem3",
     "parameters": {"name": "default", "digest": GRADE["params_digest"], "trained_on": ["ads_zh/train.csv"]},
     "bands": [{"name": "strong", "from_score": 80}, {"name": "adequate", "from_score": 60}],
